@@ -1,0 +1,45 @@
+import type { Span } from '../types';
+
+/** A place where the application creates its database engine, pool or client, with the settings it passes. */
+export interface DbClientConfig {
+  span: Span;
+  /** 'create_engine' | 'create_async_engine' | 'asyncpg.create_pool' | 'psycopg_pool' | 'psycopg.connect' | 'flask-sqlalchemy' | 'django' | 'pg.Pool' | 'prisma' | … */
+  kind: string;
+  /** Session settings the connections get; absent means not set (a value of undefined is "not found"). */
+  timeouts: {
+    statement_timeout?: string;
+    lock_timeout?: string;
+    idle_in_transaction_session_timeout?: string;
+  };
+  /**
+   * False when the code passes settings the front end cannot see into (a variable, **kwargs), so a missing
+   * timeout is not certain: rules then stay silent.
+   */
+  settingsKnown: boolean;
+  poolPrePing?: boolean;
+  poolSize?: number;
+  maxOverflow?: number;
+  /** Span of the argument (connect_args / server_settings / options) where a timeout belongs, for the quick fix. */
+  settingsSpan?: Span;
+  code: string;
+}
+
+/** A password or secret written literally in a connection URL or settings file. */
+export interface HardcodedCredential {
+  span: Span;
+  /** What holds it: "DATABASE_URL in .env", "create_engine URL". */
+  where: string;
+}
+
+/** Things found in the repository that show an operational practice exists. */
+export type EvidenceKind =
+  | 'backup' // pg_dump / pg_basebackup in cron or scripts, pgBackRest / WAL-G / barman config, managed-DB backup settings
+  | 'monitoring' // pg_stat_statements enabled, postgres_exporter, Datadog/NewRelic postgres integration
+  | 'password-hashing'; // bcrypt / argon2 / scrypt / pbkdf2 used for passwords
+
+export interface Evidence {
+  kind: EvidenceKind;
+  /** Short description: "pg_dump in scripts/backup.sh", "postgres_exporter in docker-compose.yml". */
+  what: string;
+  span: Span;
+}

@@ -1,0 +1,5 @@
+import type { FileFacts } from '../../facts';
+import type { PyContext } from './context';
+
+// PLACEHOLDER: replaced by the extractor's owner.
+export function extractRawSql(_ctx: PyContext, _facts: FileFacts): void {}
