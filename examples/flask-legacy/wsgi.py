@@ -1,0 +1,3 @@
+from library import create_app
+
+app = create_app()
