@@ -9,3 +9,4 @@ export { computeReadiness, TARGET_SCORE, SEVERITY_WEIGHT, type Readiness, type C
 export { defaultSettings, parseSettings, DEFAULT_IGNORES, type Settings, type RuleLevel } from './settings';
 export { isAnalysable } from './sources';
 export { matchesAny } from './glob';
+export * from './report';

@@ -22,6 +22,11 @@ export interface DbClientConfig {
   /** Span of the argument (connect_args / server_settings / options) where a timeout belongs, for the quick fix. */
   settingsSpan?: Span;
   code: string;
+  /** The DB driver the client talks through when known ('asyncpg', 'psycopg', 'psycopg2'…): decides how a timeout is passed. */
+  driver?: string;
+  poolRecycle?: number;
+  /** For kind 'connect-listener' (an `event.listens_for(x, "connect")` handler running SET …): the target as written. */
+  listenerTarget?: string;
 }
 
 /** A password or secret written literally in a connection URL or settings file. */

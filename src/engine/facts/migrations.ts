@@ -33,6 +33,11 @@ export interface MigrationStatement {
   op?: string;
   /** For ORM ops: keyword arguments as source text (`postgresql_concurrently` → `True`), for dialect-aware fixes. */
   kwargs?: Record<string, string>;
+  /**
+   * For ORM ops: which source argument produced which part of `sql` (UTF-16 offsets into `sql`), so a finding
+   * about one column or constraint of a `create_table` can point at the `sa.Column(...)` / constraint line.
+   */
+  sourceMap?: { start: number; end: number; span: Span }[];
 }
 
 export interface Migration {
@@ -42,6 +47,8 @@ export interface Migration {
   id: string;
   /** Parent revisions (Alembic down_revision, tuple for merges). Empty for the root. SQL tools: the previous file. */
   parents: string[];
+  /** Alembic `branch_labels`: a labelled branch may intentionally keep its own head. */
+  branchLabels?: string[];
   /** Sort key for file-ordered tools (version number / timestamp); Alembic orders by the graph. */
   order?: string;
   upgrade: MigrationStatement[];
@@ -50,6 +57,11 @@ export interface Migration {
    * `empty` is true when it exists but does nothing (`pass`, only a docstring).
    */
   downgrade?: { span: Span; statements: MigrationStatement[]; empty: boolean };
+  /**
+   * For tools that keep the reverse step in a separate file (golang-migrate `<n>_x.down.sql`): that file's
+   * conventional path. It exists when `facts.files.has(downFile)`.
+   */
+  downFile?: string;
   /** Where the revision is declared (Alembic `revision = …` line), or the file's first line. */
   span: Span;
   /** Set by the project merge: tables that existed before this migration ran (so same-migration tables are exempt). */

@@ -25,6 +25,11 @@ export interface ColumnRef {
 
 export interface Predicate extends ColumnRef {
   op: PredicateOp;
+  /**
+   * A function wrapped around the column (`func.lower(User.email) == x` → "lower"): a plain index on the
+   * column cannot serve it (eq/range/in then become op 'other'); LIKE ops keep their op for trigram checks.
+   */
+  expression?: string;
 }
 
 /** The loop a site sits in (the innermost one). */
@@ -65,6 +70,12 @@ export interface RawSql {
   parameterized: boolean;
   /** Span of the SQL string expression itself (for CodeLens EXPLAIN and quick fixes). */
   span: Span;
+  /**
+   * The bound-parameter form of this SQL when the front end can write it (an f-string inside text() passed
+   * straight to execute): the new string literal (replaces `span`), the parameters (name → expression) and
+   * the file offset where `, {params}` goes. Lets the sql-injection fix stay a pure edit.
+   */
+  boundRewrite?: { literal: string; params: Record<string, string>; paramsAt: number };
 }
 
 export interface QuerySite {
@@ -93,6 +104,13 @@ export interface QuerySite {
   sql?: RawSql;
   /** Source text of the whole call, for messages and fingerprints. */
   code: string;
+  /**
+   * Where the statement is built: the `select(...)` / `session.query(...)` call (may be in an earlier
+   * assignment of the same function), so fixes can append `.options(...)` right after it.
+   */
+  rootSpan?: Span;
+  /** How the statement is built: 'select' (2.0 select/update/delete chains) or 'legacy' (Query API). */
+  builder?: 'select' | 'write' | 'legacy';
 }
 
 /**
@@ -149,6 +167,8 @@ export interface UniquenessAssumption {
   /** The insert that follows the check, for check-then-insert. */
   insertSpan?: Span;
   code: string;
+  /** Qualified name of the enclosing function, for messages ("app.routes.auth.signup"). */
+  functionName?: string;
 }
 
 /** A value written to a column (constructor kwarg, attribute assignment, INSERT … VALUES). */

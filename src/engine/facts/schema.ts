@@ -60,6 +60,8 @@ export interface ForeignKey {
   onDelete?: string;
   span?: Span;
   origin: Origin;
+  /** The model class of the target when the code names it (`ForeignKey(User.id)`), for cross-file resolution. */
+  refModel?: string;
 }
 
 export interface CheckConstraint {
@@ -82,6 +84,10 @@ export interface Relationship {
   lazy: string;
   uselist?: boolean;
   backPopulates?: string;
+  /** SQLAlchemy `backref=`: the name of the relationship this one creates on the target model. */
+  backref?: string;
+  /** Association table of a many-to-many (`secondary="job_tags"`), when written as a name. */
+  secondary?: string;
   span?: Span;
 }
 

@@ -1,0 +1,56 @@
+// Bundles the CLI, the benchmark and (when present) the VS Code extension with esbuild, and copies the
+// parser WASM files next to them. Bundles are CommonJS for Node 20: web-tree-sitter is required (its CJS
+// build), and libpg-query resolves its wasm from the bundle's __dirname, so the wasm must sit in dist/.
+import { build } from 'esbuild';
+import { chmodSync, copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+mkdirSync(dist, { recursive: true });
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  // parser.ts resolves wasm from node_modules only when no locateWasm is given; bundles always pass one.
+  logOverride: { 'require-resolve-not-external': 'silent' },
+  absWorkingDir: root,
+  // pg and PGlite are loaded at run time from node_modules by src/db (PGlite ships its own wasm/data files).
+  external: ['pg', 'pg-native', '@electric-sql/pglite', '@electric-sql/pglite-socket'],
+};
+
+const entries = [
+  { in: 'src/cli/main.ts', out: 'cli.js', banner: '#!/usr/bin/env node', exec: true },
+  { in: 'scripts/bench.ts', out: 'bench.js' },
+  { in: 'src/vscode/extension.ts', out: 'extension.js', external: ['vscode'], optional: true },
+];
+
+const t0 = Date.now();
+await Promise.all(
+  entries
+    .filter((e) => !e.optional || existsSync(join(root, e.in)))
+    .map(async (e) => {
+      await build({
+        ...common,
+        entryPoints: [join(root, e.in)],
+        outfile: join(dist, e.out),
+        external: [...common.external, ...(e.external ?? [])],
+        banner: e.banner ? { js: e.banner } : undefined,
+      });
+      if (e.exec) chmodSync(join(dist, e.out), 0o755);
+    }),
+);
+
+for (const wasm of [
+  'node_modules/libpg-query/wasm/libpg-query.wasm',
+  'node_modules/web-tree-sitter/tree-sitter.wasm',
+  'node_modules/tree-sitter-python/tree-sitter-python.wasm',
+]) {
+  copyFileSync(join(root, wasm), join(dist, wasm.split('/').pop()));
+}
+console.log(`built dist/ in ${Date.now() - t0} ms`);

@@ -1,0 +1,401 @@
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { Extension, PGlite } from '@electric-sql/pglite';
+import type { Migration, SourceFile } from '../engine';
+import { initExplain } from '../engine/explain';
+import { parseStatements, stmtKind } from '../engine/sources/sql/statements';
+import { describeError, type Db } from './connection';
+
+// The shadow database: an embedded PostgreSQL (PGlite, PostgreSQL 18 in WASM) built from the project's own
+// migrations, so EXPLAIN works with no server. Building takes seconds (start-up ~4–6 s plus the DDL), so
+// the built database is dumped to a gzip tarball in a cache folder, keyed by a hash of everything that
+// went into it (the migration SQL, the generated row count, the PGlite version). Opening from the cache
+// loads the tarball into memory: the cache file is never modified, so several processes can share it.
+
+/** One statement to replay, with where it came from for notes. */
+export interface ShadowStep {
+  sql: string;
+  file?: string;
+  line?: number;
+}
+
+export interface ShadowNote {
+  file?: string;
+  line?: number;
+  sql: string;
+  message: string;
+}
+
+export interface ShadowOptions {
+  /** Where built databases are kept. Default: `defaultCacheDir()`. */
+  cacheDir?: string;
+  /** Fill each table with this many generated rows, then ANALYZE (default 0: tables stay empty). */
+  rows?: number;
+  /** Ignore the cache and build again (the new build replaces the cached one). */
+  rebuild?: boolean;
+  /** Progress lines while building ("replaying 48 migration statements…"). */
+  onProgress?: (line: string) => void;
+  /** Statement timeout for the session, ms (default 10 000). */
+  statementTimeoutMs?: number;
+}
+
+export interface ShadowDb extends Db {
+  readonly kind: 'pglite';
+  /** Whether this database was loaded from the cache rather than built now. */
+  readonly fromCache: boolean;
+  readonly cacheFile?: string;
+  readonly key: string;
+  /** Statements that failed while replaying (skipped), and other remarks. */
+  readonly notes: ShadowNote[];
+  /** Tables created by the migrations (schema-qualified when not public). */
+  readonly tables: string[];
+  /** Generated rows per table (0: empty tables). */
+  readonly rows: number;
+  /** Time to get the database ready, ms. */
+  readonly readyMs: number;
+  /** The underlying PGlite instance, for tests and live checks. */
+  readonly pglite: PGlite;
+}
+
+/** Bumped when the build recipe changes, so old cache entries are not reused. */
+const RECIPE = 1;
+const PGLITE_VERSION = '0.5.14';
+
+/** The statements of the project's migrations in apply order (`ProjectFacts.migrations`). */
+export function stepsFromMigrations(migrations: readonly Migration[]): ShadowStep[] {
+  const out: ShadowStep[] = [];
+  for (const m of migrations) for (const s of m.upgrade) if (s.sql.trim()) out.push({ sql: s.sql, file: s.span.file, line: s.span.line });
+  return out;
+}
+
+/**
+ * Fallback when the engine has no migration facts for plain SQL files: every `.sql` file under a folder
+ * named like a migrations folder, in path order, split into statements by the real parser.
+ */
+export function stepsFromSqlFiles(files: readonly SourceFile[]): ShadowStep[] {
+  const out: ShadowStep[] = [];
+  const sqlFiles = files
+    .filter((f) => f.path.endsWith('.sql') && /(^|\/)(migrations?|db\/migrate|schema|sql)(\/|$)/i.test(path.posix.dirname(f.path)) && !/\.down\.sql$|(^|[._-])down\.sql$/i.test(f.path))
+    .sort((a, b) => a.path.localeCompare(b.path, 'en', { numeric: true }));
+  for (const f of sqlFiles) {
+    const parsed = parseStatements(f.text);
+    if (!parsed.ok) {
+      out.push({ sql: f.text, file: f.path, line: 1 });
+      continue;
+    }
+    for (const s of parsed.statements) out.push({ sql: s.sql, file: f.path, line: f.text.slice(0, s.start).split('\n').length });
+  }
+  return out;
+}
+
+/** $PGREADY_CACHE_DIR/shadow, else $XDG_CACHE_HOME/pgready/shadow, else ~/.cache/pgready/shadow. */
+export function defaultCacheDir(): string {
+  if (process.env.PGREADY_CACHE_DIR) return path.join(process.env.PGREADY_CACHE_DIR, 'shadow');
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(base, 'pgready', 'shadow');
+}
+
+/** The cache key: a hash of everything the built database depends on. */
+export function shadowKey(steps: readonly ShadowStep[], rows = 0): string {
+  const h = createHash('sha256');
+  h.update(`pgready-shadow ${RECIPE} pglite ${PGLITE_VERSION} rows ${rows}\n`);
+  for (const s of steps) h.update(s.sql).update('\n;\n');
+  return h.digest('hex').slice(0, 24);
+}
+
+// Contrib extensions PGlite ships, loaded on demand when a migration creates them. The map keeps the
+// imports static for bundlers.
+const CONTRIB: Record<string, () => Extension> = {
+  pg_trgm: () => require('@electric-sql/pglite/contrib/pg_trgm').pg_trgm,
+  pg_stat_statements: () => require('@electric-sql/pglite/contrib/pg_stat_statements').pg_stat_statements,
+  pgcrypto: () => require('@electric-sql/pglite/contrib/pgcrypto').pgcrypto,
+  'uuid-ossp': () => require('@electric-sql/pglite/contrib/uuid_ossp').uuid_ossp,
+  citext: () => require('@electric-sql/pglite/contrib/citext').citext,
+  hstore: () => require('@electric-sql/pglite/contrib/hstore').hstore,
+  ltree: () => require('@electric-sql/pglite/contrib/ltree').ltree,
+  btree_gin: () => require('@electric-sql/pglite/contrib/btree_gin').btree_gin,
+  btree_gist: () => require('@electric-sql/pglite/contrib/btree_gist').btree_gist,
+  unaccent: () => require('@electric-sql/pglite/contrib/unaccent').unaccent,
+  fuzzystrmatch: () => require('@electric-sql/pglite/contrib/fuzzystrmatch').fuzzystrmatch,
+  intarray: () => require('@electric-sql/pglite/contrib/intarray').intarray,
+  cube: () => require('@electric-sql/pglite/contrib/cube').cube,
+  earthdistance: () => require('@electric-sql/pglite/contrib/earthdistance').earthdistance,
+  tablefunc: () => require('@electric-sql/pglite/contrib/tablefunc').tablefunc,
+};
+
+/** Extensions to load: pg_trgm and pg_stat_statements always, plus every contrib module a migration creates. */
+function extensionsFor(steps: readonly ShadowStep[]): Record<string, Extension> {
+  const names = new Set(['pg_trgm', 'pg_stat_statements']);
+  for (const s of steps) {
+    for (const m of s.sql.matchAll(/create\s+extension\s+(?:if\s+not\s+exists\s+)?"?([\w-]+)"?/gi)) if (m[1].toLowerCase() in CONTRIB) names.add(m[1].toLowerCase());
+  }
+  const out: Record<string, Extension> = {};
+  for (const n of [...names].sort()) out[n.replace(/-/g, '_')] = CONTRIB[n]();
+  return out;
+}
+
+async function createPglite(extensions: Record<string, Extension>, loadDataDir?: Blob): Promise<PGlite> {
+  const { PGlite } = require('@electric-sql/pglite') as typeof import('@electric-sql/pglite');
+  return PGlite.create({ extensions, loadDataDir });
+}
+
+/**
+ * Opens the shadow database for these migration steps: from the cache when an identical build exists,
+ * otherwise built now (and cached). Never throws for a failing migration statement: it is skipped and
+ * listed in `notes`.
+ */
+export async function openShadow(steps: readonly ShadowStep[], options: ShadowOptions = {}): Promise<ShadowDb> {
+  const t0 = Date.now();
+  await initExplain();
+  const rows = Math.max(0, Math.floor(options.rows ?? 0));
+  const key = shadowKey(steps, rows);
+  const dir = options.cacheDir ?? defaultCacheDir();
+  const file = path.join(dir, `${key}.tar.gz`);
+  const metaFile = path.join(dir, `${key}.json`);
+  const extensions = extensionsFor(steps);
+
+  if (!options.rebuild && fs.existsSync(file) && fs.existsSync(metaFile)) {
+    try {
+      const meta = JSON.parse(fs.readFileSync(metaFile, 'utf8')) as { notes: ShadowNote[]; tables: string[] };
+      const pg = await createPglite(extensions, new Blob([fs.readFileSync(file)]));
+      const now = new Date();
+      fs.utimesSync(metaFile, now, now); // most recently used, for pruning
+      return await session(pg, { fromCache: true, cacheFile: file, key, notes: meta.notes, tables: meta.tables, rows, t0, options });
+    } catch (e) {
+      options.onProgress?.(`cached shadow database unusable (${(e as Error).message}); rebuilding`);
+    }
+  }
+
+  options.onProgress?.(`building the embedded database from ${steps.length} migration statement${steps.length === 1 ? '' : 's'}…`);
+  const pg = await createPglite(extensions);
+  const notes = await replay(pg, steps);
+  const tables = await userTables(pg);
+  if (rows > 0) {
+    options.onProgress?.(`filling ${tables.length} table${tables.length === 1 ? '' : 's'} with ${rows} generated rows each…`);
+    notes.push(...(await fillTables(pg, rows)));
+  }
+  let cacheFile: string | undefined;
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    const dump = await pg.dumpDataDir('gzip');
+    const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
+    fs.writeFileSync(tmp, Buffer.from(await dump.arrayBuffer()));
+    fs.writeFileSync(`${metaFile}.tmp-${process.pid}`, JSON.stringify({ key, created: new Date().toISOString(), steps: steps.length, rows, notes, tables }, null, 1));
+    fs.renameSync(tmp, file);
+    fs.renameSync(`${metaFile}.tmp-${process.pid}`, metaFile);
+    cacheFile = file;
+    prune(dir, 8);
+  } catch (e) {
+    notes.push({ sql: '', message: `could not cache the shadow database in ${dir}: ${(e as Error).message}` });
+  }
+  return session(pg, { fromCache: false, cacheFile, key, notes, tables, rows, t0, options });
+}
+
+async function session(
+  pg: PGlite,
+  s: { fromCache: boolean; cacheFile?: string; key: string; notes: ShadowNote[]; tables: string[]; rows: number; t0: number; options: ShadowOptions },
+): Promise<ShadowDb> {
+  const timeout = s.options.statementTimeoutMs ?? 10_000;
+  // The same session rules as on a server. (statement_timeout is set for parity; the WASM backend
+  // runs in this process, so a runaway query is bounded by the generated data size, not by signals.)
+  await pg.exec(`SET application_name = 'pgready'; SET statement_timeout = ${timeout}; SET default_transaction_read_only = on`);
+  const v = (await pg.query<{ n: number; v: string }>(`SELECT current_setting('server_version_num')::int AS n, current_setting('server_version') AS v`)).rows[0];
+  return new PgliteDb(pg, v.n, `embedded PGlite (PostgreSQL ${v.v.split(' ')[0]}) built from migrations`, s.fromCache, s.cacheFile, s.key, s.notes, s.tables, s.rows, Date.now() - s.t0);
+}
+
+class PgliteDb implements ShadowDb {
+  readonly kind = 'pglite' as const;
+  private closed = false;
+
+  constructor(
+    readonly pglite: PGlite,
+    readonly serverVersionNum: number,
+    readonly label: string,
+    readonly fromCache: boolean,
+    readonly cacheFile: string | undefined,
+    readonly key: string,
+    readonly notes: ShadowNote[],
+    readonly tables: string[],
+    readonly rows: number,
+    readonly readyMs: number,
+  ) {}
+
+  async query<T>(sql: string, params?: unknown[]): Promise<T[]> {
+    try {
+      return (await this.pglite.query<T>(sql, params)).rows;
+    } catch (e) {
+      throw describeError(e, { where: 'the embedded database', phase: 'query' });
+    }
+  }
+
+  async simple(sql: string): Promise<Record<string, unknown>[][]> {
+    try {
+      return (await this.pglite.exec(sql)).map((r) => r.rows as Record<string, unknown>[]);
+    } catch (e) {
+      throw describeError(e, { where: 'the embedded database', phase: 'query' });
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pglite.close().catch(() => undefined);
+  }
+}
+
+const SKIP_KINDS = new Set(['TransactionStmt', 'VariableSetStmt', 'CreatedbStmt', 'DropdbStmt', 'CreateRoleStmt', 'AlterRoleStmt', 'AlterSystemStmt', 'CreateTableSpaceStmt']);
+
+/** Runs each statement on its own; a failure is a note, never the end of the build. */
+async function replay(pg: PGlite, steps: readonly ShadowStep[]): Promise<ShadowNote[]> {
+  const notes: ShadowNote[] = [];
+  const short = (sql: string) => sql.replace(/\s+/g, ' ').trim().slice(0, 120);
+  for (const step of steps) {
+    const parsed = parseStatements(step.sql);
+    const kinds = parsed.ok ? parsed.statements.map((s) => stmtKind(s.ast)) : [];
+    // Transaction control and cluster-level statements have no place in the shadow: each statement runs
+    // in its own transaction, and roles, databases and tablespaces are not there to alter.
+    if (kinds.length && kinds.every((k) => SKIP_KINDS.has(k))) continue;
+    try {
+      await pg.exec(step.sql);
+    } catch (e) {
+      notes.push({ file: step.file, line: step.line, sql: short(step.sql), message: String((e as Error).message ?? e) });
+      // A failed statement can leave the session in an aborted transaction if the SQL opened one.
+      await pg.exec('ROLLBACK').catch(() => undefined);
+    }
+  }
+  return notes;
+}
+
+async function userTables(pg: PGlite): Promise<string[]> {
+  const res = await pg.query<{ name: string }>(
+    `SELECT CASE WHEN n.nspname = 'public' THEN c.relname ELSE n.nspname || '.' || c.relname END AS name
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
+        AND NOT c.relispartition
+      ORDER BY 1`,
+  );
+  return res.rows.map((r) => r.name);
+}
+
+interface ColumnInfo {
+  table: string;
+  column: string;
+  type: string;
+  typtype: string;
+  elemtype: string | null;
+  notnull: boolean;
+  hasdefault: boolean;
+  identity: string;
+  generated: string;
+  unique: boolean;
+  fk: boolean;
+  maxlen: number | null;
+}
+
+/** A generate_series expression (over `g`) producing plausible values of a column's type. */
+function valueExpr(c: ColumnInfo, rows: number): string | undefined {
+  const t = c.type;
+  const distinct = c.unique;
+  const spread = (mod: number) => (distinct ? 'g' : `(g % ${mod})`);
+  // Foreign keys point at 1..rows, the keys generated for the parent table.
+  if (c.fk && /^(integer|bigint|smallint)$/.test(t)) return `(1 + (g * 7919) % ${rows})`;
+  if (c.typtype === 'e') return `(enum_range(NULL::${c.type}))[1 + g % array_length(enum_range(NULL::${c.type}), 1)]`;
+  if (c.elemtype) return `'{}'`;
+  if (/^smallint$/.test(t)) return distinct ? `(g % 32767)::smallint` : `(g % 100)::smallint`;
+  if (/^(integer|bigint)$/.test(t)) return spread(1000);
+  if (/^(numeric|decimal)/.test(t)) return `(${spread(1000)} + 0.5)::numeric`;
+  if (/^(real|double precision)$/.test(t)) return `(${spread(1000)} * 1.5)`;
+  if (/^(text|character varying|citext|character)/.test(t)) {
+    const expr = `'${c.column.replace(/'/g, "''")}_' || ${spread(100)}`;
+    return c.maxlen ? `left(${expr}, ${c.maxlen})` : expr;
+  }
+  if (t === 'boolean') return `(g % 2 = 0)`;
+  if (/^timestamp/.test(t)) return `(timestamp '2025-01-01' + g * interval '1 minute')`;
+  if (t === 'date') return `(date '2020-01-01' + (g % 2000))`;
+  if (/^time/.test(t)) return `(time '00:00' + g * interval '1 second')`;
+  if (t === 'interval') return `(g * interval '1 second')`;
+  if (t === 'uuid') return `gen_random_uuid()`;
+  if (t === 'json' || t === 'jsonb') return `'{}'`;
+  if (t === 'bytea') return `'\\x00'::bytea`;
+  if (t === 'inet' || t === 'cidr') return `('10.0.0.0'::inet + g)`;
+  if (t === 'tsvector') return `to_tsvector('simple', 'w' || (g % 100))`;
+  return undefined;
+}
+
+const qi = (s: string) => `"${s.replace(/"/g, '""')}"`;
+const qname = (t: string) => t.split('.').map(qi).join('.');
+
+/** Inserts `rows` generated rows into every user table, then ANALYZE. Failures become notes. */
+async function fillTables(pg: PGlite, rows: number): Promise<ShadowNote[]> {
+  const notes: ShadowNote[] = [];
+  const cols = (
+    await pg.query<ColumnInfo>(
+      `SELECT CASE WHEN n.nspname = 'public' THEN c.relname ELSE n.nspname || '.' || c.relname END AS table,
+              a.attname AS column, format_type(a.atttypid, NULL) AS type, t.typtype::text AS typtype,
+              CASE WHEN t.typelem <> 0 AND t.typlen = -1 AND t.typcategory = 'A' THEN format_type(t.typelem, NULL) END AS elemtype,
+              a.attnotnull AS notnull, a.atthasdef AS hasdefault, a.attidentity::text AS identity, a.attgenerated::text AS generated,
+              CASE WHEN a.atttypmod > 4 AND format_type(a.atttypid, NULL) IN ('character varying', 'character') THEN a.atttypmod - 4 END AS maxlen,
+              EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisunique AND a.attnum = ANY(i.indkey)) AS unique,
+              EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'f' AND a.attnum = ANY(k.conkey)) AS fk
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+         JOIN pg_type t ON t.oid = a.atttypid
+        WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
+          AND NOT c.relispartition
+        ORDER BY 1, a.attnum`,
+    )
+  ).rows;
+  const byTable = new Map<string, ColumnInfo[]>();
+  for (const c of cols) byTable.set(c.table, [...(byTable.get(c.table) ?? []), c]);
+  // Foreign keys are enforced by triggers, which do not fire for replication-role sessions: generated
+  // child rows need not wait for their parents, and the order of tables does not matter.
+  await pg.exec(`SET session_replication_role = replica`);
+  for (const [table, columns] of byTable) {
+    const attempt = async (which: ColumnInfo[]) => {
+      const names = which.map((c) => qi(c.column));
+      const exprs = which.map((c) => valueExpr(c, rows)!);
+      await pg.exec(`INSERT INTO ${qname(table)} (${names.join(', ')}) SELECT ${exprs.join(', ')} FROM generate_series(1, ${rows}) AS g`);
+    };
+    // Identity and serial columns count 1..rows by themselves; generated columns cannot be written.
+    const writable = columns.filter((c) => c.generated === '' && c.identity === '' && !(c.hasdefault && /^(integer|bigint|smallint)$/.test(c.type) && !c.fk && c.unique));
+    const full = writable.filter((c) => valueExpr(c, rows) !== undefined);
+    const missing = writable.filter((c) => valueExpr(c, rows) === undefined && c.notnull && !c.hasdefault);
+    if (missing.length) {
+      notes.push({ sql: '', message: `${table}: not filled; no generator for required column(s) ${missing.map((c) => `${c.column} ${c.type}`).join(', ')}` });
+      continue;
+    }
+    try {
+      await attempt(full);
+    } catch (e) {
+      // A CHECK constraint or a unique expression index the generator cannot know: try required columns only.
+      const required = full.filter((c) => c.notnull && !c.hasdefault);
+      try {
+        await attempt(required);
+        notes.push({ sql: '', message: `${table}: filled with required columns only (${(e as Error).message})` });
+      } catch (e2) {
+        notes.push({ sql: '', message: `${table}: not filled (${(e2 as Error).message})` });
+      }
+    }
+  }
+  await pg.exec(`RESET session_replication_role; ANALYZE`);
+  return notes;
+}
+
+/** Keeps the `keep` most recently used builds. */
+function prune(dir: string, keep: number): void {
+  try {
+    const metas = fs
+      .readdirSync(dir)
+      .filter((f) => /^[0-9a-f]{24}\.json$/.test(f))
+      .map((f) => ({ f, t: fs.statSync(path.join(dir, f)).mtimeMs }))
+      .sort((a, b) => b.t - a.t);
+    for (const { f } of metas.slice(keep)) {
+      const key = f.slice(0, 24);
+      for (const x of [`${key}.json`, `${key}.tar.gz`]) fs.rmSync(path.join(dir, x), { force: true });
+    }
+  } catch {
+    // pruning is best effort
+  }
+}

@@ -1,0 +1,56 @@
+import type { CategoryScore } from '../score';
+import type { Category } from '../types';
+import type { ReportInput } from './common';
+
+/** The machine-readable report (`--format json`). Paths are project-relative with `/`; lines are 1-based. */
+export interface JsonReport {
+  tool: 'pgready';
+  version: string;
+  root: string;
+  score: { overall: number | null; categories: Record<Category, CategoryScore> };
+  findings: JsonFinding[];
+}
+
+export interface JsonFinding {
+  rule: string;
+  severity: string;
+  category: Category;
+  /** null for repository-level findings, as are the positions. */
+  file: string | null;
+  line: number | null;
+  column: number | null;
+  endLine: number | null;
+  endColumn: number | null;
+  message: string;
+  help: string;
+  fingerprint: string;
+  strength?: true;
+}
+
+export function toJsonReport(input: ReportInput): JsonReport {
+  const { findings, readiness } = input.result;
+  return {
+    tool: 'pgready',
+    version: input.version,
+    root: input.root,
+    score: { overall: readiness.overall, categories: readiness.categories },
+    findings: findings.map((f) => ({
+      rule: f.rule,
+      severity: f.severity,
+      category: f.category,
+      file: f.span?.file ?? null,
+      line: f.span?.line ?? null,
+      column: f.span?.column ?? null,
+      endLine: f.span?.endLine ?? null,
+      endColumn: f.span?.endColumn ?? null,
+      message: f.message,
+      help: f.help,
+      fingerprint: f.fingerprint,
+      ...(f.strength ? { strength: true as const } : {}),
+    })),
+  };
+}
+
+export function renderJson(input: ReportInput): string {
+  return JSON.stringify(toJsonReport(input), null, 2) + '\n';
+}

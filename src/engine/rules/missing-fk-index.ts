@@ -1,0 +1,105 @@
+import type { ProjectFacts } from '../facts';
+import { findColumn, hasLeadingIndex, type ForeignKey, type Schema } from '../facts/schema';
+import { defineRule, type RuleContext } from '../rule';
+import { LineIndex, utf8ToUtf16Offset } from '../text';
+import type { Span } from '../types';
+
+const sameCols = (a: string[], b: string[]) => a.length === b.length && a.every((c, i) => c === b[i]);
+
+function fkIn(schema: Schema, table: string, cols: string[]): ForeignKey | undefined {
+  return schema.tables.get(table)?.foreignKeys.find((f) => sameCols(f.columns, cols));
+}
+
+/**
+ * The replay gives a migration FK the span of its whole statement (`op.create_table(...)`, `CREATE TABLE …`).
+ * Narrow it to the line that declares the key: the FOREIGN KEY constraint or the column with REFERENCES,
+ * through the op's source map (Alembic) or the parse location in the file (SQL).
+ */
+function narrowMigrationSpan(ctx: RuleContext, facts: ProjectFacts, fk: ForeignKey, lines: Map<string, LineIndex>): Span | undefined {
+  const span = fk.span;
+  if (!span) return undefined;
+  const st = facts.migrations.flatMap((m) => m.upgrade).find((s) => s.span.file === span.file && s.span.start === span.start && s.ast?.CreateStmt);
+  if (!st) return span;
+  let loc: number | undefined;
+  for (const elt of st.ast!.CreateStmt.tableElts ?? []) {
+    const c = elt.Constraint;
+    const attrs = (c?.fk_attrs ?? []).map((a: any) => String(a?.String?.sval ?? ''));
+    if (c?.contype === 'CONSTR_FOREIGN' && sameCols(attrs, fk.columns)) loc = c.location;
+    const d = elt.ColumnDef;
+    if (d && fk.columns.length === 1 && d.colname === fk.columns[0] && (d.constraints ?? []).some((x: any) => x?.Constraint?.contype === 'CONSTR_FOREIGN')) loc = d.location;
+    if (loc !== undefined) break;
+  }
+  if (loc === undefined) return span;
+  if (st.sourceMap) {
+    const off = utf8ToUtf16Offset(st.sql, loc);
+    return st.sourceMap.find((p) => off >= p.start && off < p.end)?.span ?? span;
+  }
+  if (st.op) return span;
+  const text = ctx.text(span.file);
+  if (!text) return span;
+  const off = utf8ToUtf16Offset(text, loc);
+  if (off < span.start || off >= span.end) return span;
+  let li = lines.get(span.file);
+  if (!li) lines.set(span.file, (li = new LineIndex(text)));
+  const eol = text.indexOf('\n', off);
+  return li.span(span.file, off, Math.min(eol < 0 ? text.length : eol, span.end));
+}
+
+export default defineRule({
+  id: 'missing-fk-index',
+  category: 'performance',
+  severity: 'warning',
+  summary: 'A foreign key whose columns lead no index: deletes on the parent scan the child table, and joins cannot use an index.',
+  docs: {
+    what: 'Finds foreign keys (from models or migrations) whose columns are not the leading columns of any index or primary key on the referencing table. A composite index or primary key that starts with the FK columns counts.',
+    why: 'PostgreSQL indexes the referenced (parent) key, never the referencing (child) columns. Without an index, every DELETE or key UPDATE on the parent scans the whole child table to check or cascade the reference, holding locks while it does, and every join or relationship load from parent to child (`company.jobs`) is a sequential scan.',
+    instead: 'Index the FK columns: `index=True` on the model column plus a migration with `op.create_index("ix_<table>_<col>", "<table>", ["<col>"], postgresql_concurrently=True)` inside `op.get_context().autocommit_block()`, or `CREATE INDEX CONCURRENTLY` in SQL.',
+  },
+  examples: {
+    bad: {
+      'app/models.py':
+        'from sqlalchemy import ForeignKey\nfrom sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\n\nclass Base(DeclarativeBase):\n    pass\n\n\nclass Company(Base):\n    __tablename__ = "companies"\n    id: Mapped[int] = mapped_column(primary_key=True)\n\n\nclass Job(Base):\n    __tablename__ = "jobs"\n    id: Mapped[int] = mapped_column(primary_key=True)\n    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"))\n',
+    },
+    good: {
+      'app/models.py':
+        'from sqlalchemy import ForeignKey\nfrom sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\n\nclass Base(DeclarativeBase):\n    pass\n\n\nclass Company(Base):\n    __tablename__ = "companies"\n    id: Mapped[int] = mapped_column(primary_key=True)\n\n\nclass Job(Base):\n    __tablename__ = "jobs"\n    id: Mapped[int] = mapped_column(primary_key=True)\n    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)\n',
+    },
+  },
+  check(ctx) {
+    const alembic = ctx.facts.migrations.some((m) => m.tool === 'alembic');
+    const anyMigrations = ctx.facts.migrations.length > 0;
+    const lines = new Map<string, LineIndex>();
+    for (const table of ctx.facts.schema.tables.values()) {
+      for (const fk of table.foreignKeys) {
+        if (!fk.columns.length || hasLeadingIndex(table, fk.columns)) continue;
+        const cols = fk.columns;
+        const column = cols.length === 1 ? findColumn(table, cols[0]) : undefined;
+        // One finding where the model declares the key and one where a migration creates it: both are code to fix.
+        const modelFk = fkIn(ctx.facts.modelSchema, table.name, cols);
+        const migrationFk = fkIn(ctx.facts.migrationSchema, table.name, cols);
+        const spans = [modelFk?.span, migrationFk ? narrowMigrationSpan(ctx, ctx.facts, migrationFk, lines) : undefined].filter((x): x is Span => !!x);
+        if (!spans.length) {
+          const fallback = fk.span ?? column?.span ?? table.span;
+          if (fallback) spans.push(fallback);
+        }
+        const ixName = `ix_${table.name}_${cols.join('_')}`;
+        const colText = cols.length === 1 ? `"${table.name}"."${cols[0]}"` : `"${table.name}" (${cols.join(', ')})`;
+        const attr = column?.attribute ?? cols[0];
+        const onModel = table.model && cols.length === 1 ? `Add index=True to ${table.model}.${attr}` : '';
+        const alembicOp = `with op.get_context().autocommit_block(): op.create_index("${ixName}", "${table.name}", [${cols.map((c) => `"${c}"`).join(', ')}], postgresql_concurrently=True)`;
+        const sql = `CREATE INDEX CONCURRENTLY ${ixName} ON ${table.name} (${cols.join(', ')});`;
+        let help: string;
+        if (alembic) help = onModel ? `${onModel} and create it in a new migration: ${alembicOp}` : `Create the index in a new migration: ${alembicOp}`;
+        else if (onModel) help = anyMigrations ? `${onModel} and run ${sql}` : `${onModel} (in production, build it with ${sql}).`;
+        else help = `Run ${sql}`;
+        for (const span of spans) ctx.report({
+          message: `Foreign key ${colText} → "${fk.refTable}" has no index: deleting or updating a row of "${fk.refTable}" scans all of "${table.name}", and joins from "${fk.refTable}" to "${table.name}" cannot use an index.`,
+          help,
+          span,
+          key: `${table.name}(${cols.join(',')})${span.file}`,
+          data: { table: table.name, columns: cols, refTable: fk.refTable, suggestedSql: sql },
+        });
+      }
+    }
+  },
+});

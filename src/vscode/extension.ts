@@ -1,0 +1,54 @@
+// Entry point. activate() only constructs and registers; every registration is owned by
+// context.subscriptions. The parsers load with the first scan, not here, so activation stays cheap.
+import * as path from 'path';
+import { performance } from 'perf_hooks';
+import * as vscode from 'vscode';
+import { PgreadyCodeActions } from './codeActions';
+import { commandTable } from './commands';
+import { DOCS_SCHEME } from './diagnostics';
+import { RuleDocsProvider } from './docs';
+import { ReportView } from './reportView';
+import { ScoreStatusBar } from './statusBar';
+import { ReadinessTreeProvider } from './treeView';
+import { canConnect } from './trust';
+import { WorkspaceAnalyzer } from './workspace';
+
+export const VIEW_ID = 'pgready.readiness';
+
+/** What activate() returns: the extension's API for tests and, later, other extensions. */
+export interface PgreadyApi {
+  analyzer: WorkspaceAnalyzer;
+  tree: ReadinessTreeProvider;
+  canConnect(): boolean;
+  ready(): Promise<void>;
+}
+
+export function activate(context: vscode.ExtensionContext): PgreadyApi {
+  const t0 = performance.now();
+  const analyzer = new WorkspaceAnalyzer((name) => path.join(__dirname, name));
+  const tree = new ReadinessTreeProvider(analyzer);
+  let reportView: ReportView | undefined;
+  const table = commandTable({
+    analyzer,
+    version: String(context.extension.packageJSON.version ?? ''),
+    reportView: () => (reportView ??= new ReportView(context.extensionUri, (format) => vscode.commands.executeCommand('pgready.saveReport', format))),
+  });
+
+  context.subscriptions.push(
+    analyzer,
+    tree,
+    vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true }),
+    new ScoreStatusBar(analyzer),
+    vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, new PgreadyCodeActions(analyzer), PgreadyCodeActions.metadata),
+    vscode.workspace.registerTextDocumentContentProvider(DOCS_SCHEME, new RuleDocsProvider()),
+    ...Object.entries(table).map(([id, handler]) => vscode.commands.registerCommand(id, handler)),
+    { dispose: () => reportView?.dispose() },
+  );
+  analyzer.start();
+  analyzer.timings.activationMs = performance.now() - t0;
+  return { analyzer, tree, canConnect, ready: () => analyzer.ready() };
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}
