@@ -36,10 +36,16 @@ describe('vscode: .vsix contents', function () {
     if (!fs.existsSync(path.join(ROOT, 'dist', 'extension.js'))) this.skip();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pgready-vsix-'));
     const out = path.join(dir, 'pgready.vsix');
+    // vsce prints the file tree to stdout; keep the test output readable.
+    const log = console.log;
+    const info = console.info;
+    console.log = console.info = () => undefined;
     try {
       await createVSIX({ cwd: ROOT, packagePath: out, dependencies: false, allowMissingRepository: true });
       entries = zipEntries(fs.readFileSync(out));
     } finally {
+      console.log = log;
+      console.info = info;
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -1,8 +1,11 @@
+import { applyMigrationStatement } from '../sources/sql/apply';
 import { scanSync } from '../sources/sql/parser';
 import { typeNameToString } from '../sources/sql/deparse';
 import { utf8ToUtf16Offset } from '../text';
 import type { Fix, TextEdit } from '../types';
+import type { ProjectFacts } from './index';
 import type { Migration, MigrationStatement, PgStmt } from './migrations';
+import { emptySchema, type Schema } from './schema';
 
 // Small shared pieces of the migration-safety rules: which table a statement touches, whether that table
 // (or column, or index) was created earlier in the same migration (then nobody can be using it yet, and
@@ -309,4 +312,18 @@ export function notValidFix(text: string, st: MigrationStatement, singleCommand:
   const end = sqlEnd(st);
   if (!singleCommand || end === undefined) return undefined;
   return fixOf(title, sqlInsertEdit(text, st, end, ' NOT VALID'));
+}
+
+/**
+ * Replays every migration in order onto a fresh schema, calling `visit` before each statement is applied,
+ * so a rule can see the schema as it was just before a statement (a column's type before ALTER TYPE).
+ */
+export function replayMigrations(facts: ProjectFacts, visit: (m: Migration, st: MigrationStatement, schema: Schema) => void): void {
+  const schema = emptySchema();
+  for (const m of facts.migrations) {
+    for (const st of m.upgrade) {
+      visit(m, st, schema);
+      if (st.ast) applyMigrationStatement(schema, st, m.file);
+    }
+  }
 }

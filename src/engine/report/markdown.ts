@@ -29,7 +29,7 @@ export function renderMarkdown(input: ReportInput): string {
   out.push('| Category | Current | Target | Gap | Basis / note |', '|---|---:|---:|---:|---|');
   for (const c of CATEGORIES) {
     const s = readiness.categories[c];
-    const basis = BASIS_LABEL[s.basis] + (s.note ? ` — ${s.note}` : '');
+    const basis = s.note ?? BASIS_LABEL[s.basis];
     out.push(`| ${CATEGORY_LABELS[c]} | ${s.score ?? 'unknown'} | ${s.target} | ${s.gap ?? '–'} | ${cell(basis)} |`);
   }
   out.push(`| **Overall** | **${readiness.overall ?? 'unknown'}** | | | ${readiness.overall !== null && errors.length ? 'capped at 60 while critical gaps are open' : ''} |`, '');
