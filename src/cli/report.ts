@@ -7,6 +7,7 @@ import { listFiles, readText, type SkipNote } from './files';
 import { initParsers } from './init';
 import { Progress } from './progress';
 import { VERSION } from './version';
+import { liveChecksForCli } from '../db/live-report';
 
 export const REPORT_USAGE = `Usage: pgready report [path] [options]
 
@@ -19,12 +20,14 @@ Options:
   --fail-on error|warning             exit 1 if any finding is at least this severe
   --config FILE                       settings file (default: <path>/.pgready.json if present)
   --no-color                          no ANSI colours in the text report
+  --db URL                            also run the live checks on this database (read-only); --db env reads DATABASE_URL
+  --workers N                         with --db: application worker processes, each with its own pools (default 4)
 
 Exit codes: 0 clean, 1 a threshold failed, 2 usage or I/O error.`;
 
 /** `pgready report`: returns the exit code. */
 export async function runReport(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ['format', 'output', 'fail-under', 'fail-on', 'config'], flags: ['no-color', 'help'] });
+  const args = parseArgs(argv, { values: ['format', 'output', 'fail-under', 'fail-on', 'config', 'db', 'workers'], flags: ['no-color', 'help'] });
   if (args.flags.has('help')) {
     process.stdout.write(REPORT_USAGE + '\n');
     return 0;
@@ -48,10 +51,13 @@ export async function runReport(argv: string[]): Promise<number> {
 
   await initParsers();
   const progress = new Progress();
-  const result = analyse(root, stat.isDirectory() ? undefined : path.basename(target), settings, progress);
+  const staticResult = analyse(root, stat.isDirectory() ? undefined : path.basename(target), settings, progress);
   progress.done();
+  // --db: live checks confirm, clear and add findings (src/db/live-report.ts); a connection failure is exit 2.
+  const live = args.values.has('db') ? await liveChecksForCli(staticResult, args.values.get('db')!, args.values.get('workers')).catch((e: Error) => { throw new UsageError(`live checks: ${e.message}`); }) : undefined;
+  const result = live?.result ?? staticResult;
 
-  const input: ReportInput = { result, root: path.basename(root), version: VERSION };
+  const input: ReportInput = { result, root: path.basename(root), version: VERSION, live: live?.live };
   const color = format === 'text' && !output && !args.flags.has('no-color') && !!process.stdout.isTTY && !process.env.NO_COLOR;
   const rendered =
     format === 'markdown' ? renderMarkdown(input) : format === 'json' ? renderJson(input) : format === 'sarif' ? renderSarif(input) : renderText(input, { color });

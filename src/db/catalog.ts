@@ -112,8 +112,9 @@ export async function readCatalog(db: Db): Promise<Catalog> {
       ORDER BY n.nspname, c.relname`,
   );
   const oids = tables.map((t) => t.oid);
-  const [columns, indexes, fks] = await Promise.all([
-    db.query<ColumnRow>(
+  // One client runs one query at a time: sequential, not Promise.all.
+  const [columns, indexes, fks] = [
+    await db.query<ColumnRow>(
       `SELECT a.attrelid::int8::float8 AS oid, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS notnull,
               pg_get_expr(d.adbin, d.adrelid) AS def
          FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
@@ -121,7 +122,7 @@ export async function readCatalog(db: Db): Promise<Catalog> {
         ORDER BY a.attrelid, a.attnum`,
       [oids],
     ),
-    db.query<IndexRow>(
+    await db.query<IndexRow>(
       `SELECT i.indexrelid::int8::float8 AS oid, i.indrelid::int8::float8 AS tableoid, ic.relname AS name,
               ARRAY(SELECT CASE WHEN k.attnum = 0 THEN NULL ELSE (SELECT attname::text FROM pg_attribute WHERE attrelid = i.indrelid AND attnum = k.attnum) END
                       FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord) ORDER BY k.ord) AS cols,
@@ -140,7 +141,7 @@ export async function readCatalog(db: Db): Promise<Catalog> {
         ORDER BY i.indrelid, ic.relname`,
       [oids],
     ),
-    db.query<FkRow>(
+    await db.query<FkRow>(
       `SELECT con.conrelid::int8::float8 AS tableoid, con.conname AS name,
               ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(n, ord) JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n ORDER BY k.ord) AS cols,
               rc.relname AS reftable, rn.nspname AS refschema,
@@ -152,7 +153,7 @@ export async function readCatalog(db: Db): Promise<Catalog> {
         ORDER BY con.conrelid, con.conname`,
       [oids],
     ),
-  ]);
+  ];
 
   const schema: Schema = { tables: new Map() };
   const byOid = new Map<number, { key: string; table: Table; row: TableRow }>();

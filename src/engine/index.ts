@@ -5,7 +5,7 @@ export { LineIndex, fnv1a64, normalizeCode } from './text';
 export { defineRule, type Rule, type RuleContext, type RuleDocs, type RuleExamples, type Report } from './rule';
 export { RULES, ruleById } from './rules';
 export { Engine, analyzeFiles, initEngine, type AnalysisResult, type InitOptions, type SourceFile } from './engine';
-export { computeReadiness, TARGET_SCORE, SEVERITY_WEIGHT, type Readiness, type CategoryScore } from './score';
+export { computeReadiness, TARGET_SCORE, SEVERITY_WEIGHT, REPOSITORY_WEIGHT, type Readiness, type CategoryScore } from './score';
 export { defaultSettings, parseSettings, DEFAULT_IGNORES, type Settings, type RuleLevel } from './settings';
 export { isAnalysable } from './sources';
 export { matchesAny } from './glob';

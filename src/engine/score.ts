@@ -8,6 +8,9 @@ import { CATEGORIES, type Category, type Finding, type Severity } from './types'
 // - Each rule that fired takes off points by severity: error 20, warning 8, info 0. Repeats of the same rule
 //   have diminishing returns — the n-th finding of one rule costs half the one before — so one rule costs at
 //   most twice its weight: ten unindexed foreign keys are one problem to fix, not ten.
+// - A repository-level finding (one with no location: "no backup evidence anywhere", "no query monitoring")
+//   says a whole practice is missing, not one line of code, so it weighs what a reviewer would give it:
+//   60 for a warning, 70 for an error. A project with no backups at all cannot be 84 % ready for recovery.
 // - A category never drops below 0 and is rounded to an integer.
 // - A category is "unknown" (score null) when the project gives it nothing to judge (e.g. no schema at all
 //   for Data Integrity). Monitoring and Backup/Recovery are judged from repository evidence alone until a
@@ -16,6 +19,7 @@ import { CATEGORIES, type Category, type Finding, type Severity } from './types'
 //   (a project with a critical gap is not production-ready, whatever else is good).
 
 export const SEVERITY_WEIGHT: Record<Severity, number> = { error: 20, warning: 8, info: 0 };
+export const REPOSITORY_WEIGHT: Record<Severity, number> = { error: 70, warning: 60, info: 0 };
 export const TARGET_SCORE = 90;
 const OVERALL_CAP_WITH_ERRORS = 60;
 
@@ -70,7 +74,8 @@ export function computeReadiness(findings: Finding[], facts: ProjectFacts, rules
         continue;
       }
       counts[f.severity]++;
-      perRule.set(f.rule, [...(perRule.get(f.rule) ?? []), SEVERITY_WEIGHT[f.severity]]);
+      const weight = (f.span ? SEVERITY_WEIGHT : REPOSITORY_WEIGHT)[f.severity];
+      perRule.set(f.rule, [...(perRule.get(f.rule) ?? []), weight]);
     }
     let deduction = 0;
     for (const weights of perRule.values()) {

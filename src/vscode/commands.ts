@@ -85,7 +85,9 @@ export function commandTable(deps: CommandDeps): CommandTable {
 
     'pgready.saveReport': saveReport,
 
-    'pgready.showRuleDocs': async (rule?: string) => {
+    // From the palette (no argument), a tree rule node's menu (the node) or a caller (the rule id).
+    'pgready.showRuleDocs': async (arg?: string | { rule?: string }) => {
+      let rule = typeof arg === 'string' ? arg : arg?.rule;
       if (!rule) {
         const pick = await vscode.window.showQuickPick(
           RULES.map((r) => ({ label: r.id, description: r.category, detail: r.summary })),

@@ -72,8 +72,9 @@ export class ReadinessTreeProvider implements vscode.TreeDataProvider<TreeNode>,
         item.iconPath = scoreIcon(node.score);
         break;
       case 'rule':
+        // A click expands the rule's locations; its docs are in the tooltip's context menu and inline action.
         item.iconPath = SEVERITY_ICON[node.severity];
-        item.command = { command: 'pgready.showRuleDocs', title: 'Show rule documentation', arguments: [node.rule] };
+        item.tooltip = `${node.rule}: ${node.count} finding${node.count === 1 ? '' : 's'}. Right-click for the rule's documentation.`;
         break;
       case 'location': {
         item.iconPath = SEVERITY_ICON[node.severity];

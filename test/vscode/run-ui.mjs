@@ -88,7 +88,13 @@ try {
     await page.screenshot({ path: join(artifacts, 'vscode-ui.png') });
     h.lap('screenshot test-artifacts/vscode-ui.png');
     await check('quick-fix menu offers the engine fix and the ignore comment', async () => {
-      await page.locator('.editor-instance .squiggly-error').first().click();
+      await page.locator('.tabs-container .tab', { hasText: 'routes.py' }).first().click();
+      // Put the cursor on the squiggle (Go to Line 13, column 40) and open the quick-fix menu.
+      await page.locator('.editor-instance .view-lines').first().click({ position: { x: 5, y: 5 } });
+      await page.keyboard.press('Control+G');
+      await page.locator('.quick-input-widget input').waitFor();
+      await page.keyboard.type('13:40');
+      await page.keyboard.press('Enter');
       await page.keyboard.press('Control+.');
       const menu = page.locator('.action-widget');
       await menu.locator('.monaco-list-row', { hasText: 'Bind the values as parameters' }).first().waitFor();
@@ -96,6 +102,21 @@ try {
       await page.screenshot({ path: join(artifacts, 'vscode-ui-quickfix.png') });
       h.lap('screenshot test-artifacts/vscode-ui-quickfix.png');
       await page.keyboard.press('Escape');
+    });
+    await check('the report command opens the readiness report webview', async () => {
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor();
+      await input.fill('>pgready: Show Readiness Report');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Show Readiness Report' }).first().waitFor();
+      await page.keyboard.press('Enter');
+      await page.locator('.tabs-container .tab', { hasText: 'pgready:' }).first().waitFor();
+      const frame = page.frameLocator('iframe.webview').frameLocator('iframe');
+      await frame.locator('h1', { hasText: 'PostgreSQL production readiness' }).waitFor();
+      await frame.locator('button', { hasText: 'Save as .sarif' }).waitFor();
+      await page.mouse.move(0, 0);
+      await page.screenshot({ path: join(artifacts, 'vscode-ui-report.png') });
+      h.lap('screenshot test-artifacts/vscode-ui-report.png');
     });
   }
   code = failed ? 1 : 0;

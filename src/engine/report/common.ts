@@ -1,4 +1,5 @@
 import type { AnalysisResult } from '../engine';
+import type { LiveSummary } from '../live';
 import type { Rule } from '../rule';
 import { RULES } from '../rules';
 import type { Finding } from '../types';
@@ -12,6 +13,8 @@ export interface ReportInput {
   version: string;
   /** The rule registry the analysis ran with; defaults to RULES. */
   rules?: readonly Rule[];
+  /** Live checks against a connected database (`pgready report --db`), already merged into `result`. */
+  live?: LiveSummary;
 }
 
 export const INFORMATION_URI = 'https://github.com/pgready/pgready';

@@ -1,3 +1,4 @@
+import type { LiveSummary } from '../live';
 import type { CategoryScore } from '../score';
 import type { Category } from '../types';
 import type { ReportInput } from './common';
@@ -9,6 +10,9 @@ export interface JsonReport {
   root: string;
   score: { overall: number | null; categories: Record<Category, CategoryScore> };
   findings: JsonFinding[];
+  /** With --db: the live checks that ran, and the static findings the database contradicted. */
+  live?: Omit<LiveSummary, 'cleared'>;
+  cleared?: LiveSummary['cleared'];
 }
 
 export interface JsonFinding {
@@ -48,6 +52,7 @@ export function toJsonReport(input: ReportInput): JsonReport {
       fingerprint: f.fingerprint,
       ...(f.strength ? { strength: true as const } : {}),
     })),
+    ...(input.live ? { live: { ...input.live, cleared: undefined }, cleared: input.live.cleared } : {}),
   };
 }
 

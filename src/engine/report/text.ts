@@ -1,4 +1,5 @@
 import { CATEGORIES, CATEGORY_LABELS, type Finding, type Severity } from '../types';
+import { liveSummaryLines } from '../live';
 import { location, plural, problems, type ReportInput } from './common';
 
 export interface TextOptions {
@@ -40,6 +41,7 @@ export function renderText(input: ReportInput, opts: TextOptions = {}): string {
     out.push('');
   }
 
+  if (input.live) out.push(paint('bold', 'Database'), ...liveSummaryLines(input.live).map((l) => `  ${l}`), '');
   out.push(paint('bold', `pgready ${input.version} — ${input.root}`));
   const labelWidth = Math.max(...CATEGORIES.map((c) => CATEGORY_LABELS[c].length));
   for (const c of CATEGORIES) {

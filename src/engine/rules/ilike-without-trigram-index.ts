@@ -76,7 +76,7 @@ export default defineRule({
 });
 
 function resolve(facts: ProjectFacts, tableName: string | undefined, column: string): { table: Table; column: string } | undefined {
-  const table = tableName ? facts.schema.tables.get(tableName.toLowerCase()) : undefined;
+  const table = tableName ? (facts.schema.tables.get(tableName) ?? facts.schema.tables.get(tableName.toLowerCase())) : undefined;
   const col = table ? findColumn(table, column) : undefined;
   return table && col ? { table, column: col.name } : undefined;
 }

@@ -1,5 +1,6 @@
 import { findColumn, hasIndexOnColumn, type ColumnRef, type Predicate, type ProjectFacts, type QuerySite, type Table } from '../facts';
 import { defineRule } from '../rule';
+import { modelIndexHelp } from '../sources/typescript/help';
 import type { Span } from '../types';
 
 // A query filters (eq / IN / range) or sorts-with-LIMIT on a column of a project table that no index
@@ -84,11 +85,11 @@ export default defineRule({
       const colList = h.columns.map((c) => `"${c}"`).join(', ');
       const model = h.table.model;
       const attr = findColumn(h.table, h.column)?.attribute ?? h.column;
-      const help = alembic
+      const help = (!alembic ? modelIndexHelp(h.table, h.columns) : undefined) ?? (alembic
         ? `Add the index in a new Alembic migration, without blocking writes: \`with op.get_context().autocommit_block(): op.create_index("${name}", "${h.table.name}", [${colList}], postgresql_concurrently=True)\`.`
         : model && h.columns.length === 1
           ? `Index the column: \`${attr} = mapped_column(..., index=True)\` on ${model} (and build it with CREATE INDEX CONCURRENTLY on the live database).`
-          : `Add \`CREATE INDEX CONCURRENTLY ${name} ON ${h.table.name} (${h.columns.join(', ')});\`${model ? ` (on the model: \`Index("${name}", ${colList})\` in __table_args__)` : ''}.`;
+          : `Add \`CREATE INDEX CONCURRENTLY ${name} ON ${h.table.name} (${h.columns.join(', ')});\`${model ? ` (on the model: \`Index("${name}", ${colList})\` in __table_args__)` : ''}.`);
       const what = h.why === 'filter'
         ? `filters on "${h.table.name}"."${h.column}", which no index leads with: every call scans the whole "${h.table.name}" table.`
         : `orders "${h.table.name}" by "${h.column}" with a LIMIT, but no index returns rows in that order${h.columns.length > 1 ? ` after the equality filter on ${h.columns.slice(0, -1).map((c) => `"${c}"`).join(', ')}` : ''}: every call reads and sorts all matching rows to return a few.`;
@@ -106,7 +107,7 @@ export default defineRule({
 
 function resolve(facts: ProjectFacts, ref: ColumnRef): { table: Table; column: string } | undefined {
   const name = ref.table ?? (ref.model ? facts.modelTables.get(ref.model) : undefined);
-  const table = name ? facts.schema.tables.get(name.toLowerCase()) : undefined;
+  const table = name ? (facts.schema.tables.get(name) ?? facts.schema.tables.get(name.toLowerCase())) : undefined;
   const col = table ? findColumn(table, ref.column) : undefined;
   return table && col ? { table, column: col.name } : undefined;
 }

@@ -2,6 +2,7 @@ import type { ProjectFacts } from '../facts';
 import { findColumn, hasLeadingIndex, type ForeignKey, type Schema } from '../facts/schema';
 import { defineRule, type RuleContext } from '../rule';
 import { LineIndex, utf8ToUtf16Offset } from '../text';
+import { modelIndexHelp } from '../sources/typescript/help';
 import type { Span } from '../types';
 
 const sameCols = (a: string[], b: string[]) => a.length === b.length && a.every((c, i) => c === b[i]);
@@ -89,7 +90,9 @@ export default defineRule({
         const alembicOp = `with op.get_context().autocommit_block(): op.create_index("${ixName}", "${table.name}", [${cols.map((c) => `"${c}"`).join(', ')}], postgresql_concurrently=True)`;
         const sql = `CREATE INDEX CONCURRENTLY ${ixName} ON ${table.name} (${cols.join(', ')});`;
         let help: string;
-        if (alembic) help = onModel ? `${onModel} and create it in a new migration: ${alembicOp}` : `Create the index in a new migration: ${alembicOp}`;
+        const jsHelp = alembic ? undefined : modelIndexHelp(table, cols);
+        if (jsHelp) help = jsHelp;
+        else if (alembic) help = onModel ? `${onModel} and create it in a new migration: ${alembicOp}` : `Create the index in a new migration: ${alembicOp}`;
         else if (onModel) help = anyMigrations ? `${onModel} and run ${sql}` : `${onModel} (in production, build it with ${sql}).`;
         else help = `Run ${sql}`;
         for (const span of spans) ctx.report({

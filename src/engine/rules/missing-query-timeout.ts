@@ -1,5 +1,6 @@
 import type { DbClientConfig } from '../facts/config';
 import { defineRule, type RuleContext } from '../rule';
+import { timeoutHelp } from '../sources/typescript/help';
 import type { Fix } from '../types';
 
 // A database engine/pool whose connections get no statement_timeout: one slow query (a missing index, a
@@ -88,6 +89,8 @@ function usesServerSettings(c: DbClientConfig): boolean {
 }
 
 function helpFor(c: DbClientConfig): string {
+  const js = timeoutHelp(c);
+  if (js) return js;
   if (c.kind.startsWith('asyncpg')) return 'Pass `server_settings={"statement_timeout": "5000", "idle_in_transaction_session_timeout": "60000"}` (and `command_timeout=` as a client-side backstop) to the pool.';
   if (c.kind === 'psycopg_pool') return 'Pass `kwargs={"options": "-c statement_timeout=5000 -c idle_in_transaction_session_timeout=60000"}` to the pool.';
   if (c.kind.endsWith('.connect')) return 'Pass `options="-c statement_timeout=5000 -c idle_in_transaction_session_timeout=60000"` to connect().';

@@ -1,6 +1,7 @@
 import type { UniquenessAssumption } from '../facts/queries';
 import { findColumn, hasUniqueOver } from '../facts/schema';
 import { defineRule } from '../rule';
+import { uniqueHelp } from '../sources/typescript/help';
 
 // Code that relies on a set of columns identifying one row (look up, then insert if absent; or expect
 // exactly one match) while the schema lets duplicates in. The check and the insert are two statements, so
@@ -62,7 +63,7 @@ export default defineRule({
       const ddl = alembic
         ? `op.create_unique_constraint("${name}", "${table.name}", [${cols.map((c) => `"${c}"`).join(', ')}])`
         : `ALTER TABLE ${table.name} ADD CONSTRAINT ${name} UNIQUE (${cols.join(', ')});`;
-      const help = `Enforce it in the database: ${model ? `${model} and ` : ''}${alembic ? 'create it in a new migration with ' : 'run '}${ddl} (remove existing duplicates first), then catch IntegrityError on insert (or use INSERT … ON CONFLICT (${cols.join(', ')}) DO NOTHING).`;
+      const help = (alembic ? undefined : uniqueHelp(table, cols)) ?? `Enforce it in the database: ${model ? `${model} and ` : ''}${alembic ? 'create it in a new migration with ' : 'run '}${ddl} (remove existing duplicates first), then catch IntegrityError on insert (or use INSERT … ON CONFLICT (${cols.join(', ')}) DO NOTHING).`;
       ctx.report({
         message,
         help,

@@ -1,5 +1,6 @@
 import type { ProjectFacts, QuerySite, RelationAccess, Relationship, Table } from '../facts';
 import { defineRule, type RuleContext } from '../rule';
+import { indirectHelp, nPlusOneDescribe, nPlusOneHelp } from '../sources/typescript/help';
 import type { Fix, Span } from '../types';
 
 // Three shapes of the same problem: one query per row of a loop.
@@ -52,12 +53,12 @@ export default defineRule({
     // (a) A query executed inside a loop.
     for (const q of facts.queries) {
       if (!q.executes || !q.loop || isBatching(q)) continue;
-      const what = describe(q);
+      const what = nPlusOneDescribe(q) ?? describe(q);
       ctx.report({
         message: `${what} runs once per iteration of \`${loopHeader(q.loop.iterable, q.loop.kind)}\`: N rows cost N round trips, and the loop's latency grows with the data.`,
-        help: q.operation === 'get' || q.predicates.some((p) => p.op === 'eq')
+        help: nPlusOneHelp(q) ?? (q.operation === 'get' || q.predicates.some((p) => p.op === 'eq')
           ? `Fetch all rows before the loop in one query (e.g. \`select(${q.models[0] ?? 'Model'}).where(${q.models[0] ?? 'Model'}.id.in_(ids))\`) and look them up in a dict, or eager-load the relationship with \`.options(selectinload(...))\` on the query that produced the loop's rows.`
-          : 'Move the query out of the loop: fetch everything the loop needs in one query (`.in_(ids)`, a join, or `.options(selectinload(...))`).',
+          : 'Move the query out of the loop: fetch everything the loop needs in one query (`.in_(ids)`, a join, or `.options(selectinload(...))`).'),
         span: q.span,
         related: [{ span: q.loop.span, message: 'the loop' }],
         data: { kind: 'query-in-loop', models: q.models },
@@ -98,8 +99,8 @@ export default defineRule({
       calls.add(key);
       const chain = ind.chain.map((c) => c.split('.').pop()).join(' → ');
       ctx.report({
-        message: `\`${ind.call.callee}()\` is called once per iteration of \`${loopHeader(ind.call.loop.iterable, ind.call.loop.kind)}\` and runs a query (${chain} → ${describe(ind.query)}): N iterations cost N round trips.`,
-        help: `Fetch what \`${ind.call.callee}\` needs for all items before the loop (one query with \`.in_(ids)\` or \`.options(selectinload(...))\`) and pass the rows in.`,
+        message: `\`${ind.call.callee}()\` is called once per iteration of \`${loopHeader(ind.call.loop.iterable, ind.call.loop.kind)}\` and runs a query (${chain} → ${nPlusOneDescribe(ind.query) ?? describe(ind.query)}): N iterations cost N round trips.`,
+        help: indirectHelp(ind.call.callee, ind.query) ?? `Fetch what \`${ind.call.callee}\` needs for all items before the loop (one query with \`.in_(ids)\` or \`.options(selectinload(...))\`) and pass the rows in.`,
         span: ind.call.span,
         related: [{ span: ind.query.span, message: `the query ${ind.call.callee} runs` }],
         data: { kind: 'indirect', chain: ind.chain },

@@ -53,9 +53,9 @@ export default defineRule({
           fix = fixOf('Rebuild concurrently', autocommitEdit(text, st, call.slice(0, rel) + edit.newText + call.slice(rel)));
         }
         const target = `${kind} CONCURRENTLY ${name}`;
-        const where = kind === 'INDEX' ? `index "${name}"` : kind === 'TABLE' ? `"${name}"` : `every table in ${kind.toLowerCase()} "${name}"`;
+        const where = kind === 'INDEX' ? `the table of "${name}"` : kind === 'TABLE' ? `"${name}"` : `every table in ${kind.toLowerCase()} "${name}"`;
         ctx.report({
-          message: `REINDEX ${kind} ${name} without CONCURRENTLY blocks writes to ${where} (SHARE lock on the table) and reads through the rebuilt indexes (ACCESS EXCLUSIVE on each index) until the rebuild finishes.`,
+          message: `REINDEX ${kind} ${name} without CONCURRENTLY blocks every write to ${where} (SHARE lock) and every query that uses the rebuilt ${kind === 'INDEX' ? 'index' : 'indexes'} (ACCESS EXCLUSIVE lock on ${kind === 'INDEX' ? 'it' : 'each'}) until the rebuild finishes.`,
           help: dialectHelp(m, st, {
             sql: `Use REINDEX ${target} and run it outside a transaction block.`,
             alembic: `Rebuild concurrently: op.execute(${pyStr(`REINDEX ${target}`)}) inside \`with op.get_context().autocommit_block():\`.`,

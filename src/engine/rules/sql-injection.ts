@@ -1,5 +1,6 @@
 import type { QuerySite } from '../facts/queries';
 import { defineRule } from '../rule';
+import { bindHelp as jsBindHelp } from '../sources/typescript/help';
 import type { Fix } from '../types';
 
 // Raw SQL whose text is built from values that are not constants: an f-string, `%` formatting, .format() or
@@ -74,6 +75,8 @@ export default defineRule({
 });
 
 function bindHelp(q: QuerySite): string {
+  const js = jsBindHelp(q.orm);
+  if (js) return js;
   switch (q.orm) {
     case 'asyncpg':
       return 'Pass the values as arguments: `await conn.fetch("… WHERE status = $1", status)`; map identifiers (sort columns) through a constant dict.';

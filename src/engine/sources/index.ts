@@ -5,9 +5,11 @@ import { configFrontend } from './config';
 import type { Frontend } from './frontend';
 import { pythonFrontend } from './python';
 import { sqlFrontend } from './sql';
+import { prismaFrontend } from './prisma';
+import { typescriptFrontend } from './typescript';
 
 /** Every front end whose `accepts` matches runs on a file; the first one names its language. */
-export const FRONTENDS: Frontend[] = [pythonFrontend, sqlFrontend, configFrontend];
+export const FRONTENDS: Frontend[] = [pythonFrontend, sqlFrontend, typescriptFrontend, prismaFrontend, configFrontend];
 
 export function isAnalysable(path: string): boolean {
   return FRONTENDS.some((f) => f.accepts(path));

@@ -2,6 +2,7 @@ import type { Frontend } from '../frontend';
 import { extractAlembic } from './alembic';
 import { makeContext } from './context';
 import { extractClients } from './clients';
+import { extractDjango } from './django-frontend';
 import { extractModels } from './models';
 import { pythonParser } from './parser';
 import { extractQueries } from './queries';
@@ -33,6 +34,7 @@ export const pythonFrontend: Frontend = {
       extractQueries(ctx, facts);
       extractRawSql(ctx, facts);
       extractClients(ctx, facts);
+      extractDjango(ctx, facts);
       extractWrites(ctx, facts);
     } finally {
       tree.delete();
