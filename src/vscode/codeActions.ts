@@ -11,9 +11,11 @@ export class PgreadyCodeActions implements vscode.CodeActionProvider {
 
   constructor(private readonly analyzer: WorkspaceAnalyzer) {}
 
-  provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+  async provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): Promise<vscode.CodeAction[]> {
     const ours = context.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE);
     if (!ours.length) return [];
+    // During a rescan (settings or .pgready.json changed) the folder has no result yet: wait for it.
+    await this.analyzer.ready();
     const found = this.analyzer.findings(doc.uri);
     if (!found) return [];
     const text = doc.getText();

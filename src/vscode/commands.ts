@@ -67,7 +67,7 @@ export function commandTable(deps: CommandDeps): CommandTable {
 
   return {
     'pgready.analyzeWorkspace': async () => {
-      await analyzer.rescan();
+      await analyzer.rescan('command');
       return analyzer.folderStates().reduce((n, s) => n + (s.result?.findings.length ?? 0), 0);
     },
 

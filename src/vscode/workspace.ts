@@ -59,7 +59,9 @@ export class WorkspaceAnalyzer implements vscode.Disposable {
   private readonly states = new Map<string, FolderState>();
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('pgready');
   private readonly emitter = new vscode.EventEmitter<void>();
-  private readonly disposables: vscode.Disposable[] = [this.diagnostics, this.emitter];
+  /** pgready's output channel: scans, settings problems, timings. */
+  readonly log = vscode.window.createOutputChannel('pgready', { log: true });
+  private readonly disposables: vscode.Disposable[] = [this.diagnostics, this.emitter, this.log];
   private readonly docTimers = new Map<string, NodeJS.Timeout>();
   private readonly folderTimers = new Map<string, NodeJS.Timeout>();
   private editor: EditorSettings;
@@ -93,11 +95,11 @@ export class WorkspaceAnalyzer implements vscode.Disposable {
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!e.affectsConfiguration('pgready')) return;
         this.editor = readEditorSettings(vscode.workspace.getConfiguration('pgready'));
-        void this.rescan();
+        void this.rescan('settings changed');
       }),
-      vscode.workspace.onDidChangeWorkspaceFolders(() => void this.rescan()),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => void this.rescan('workspace folders changed')),
     );
-    void this.rescan();
+    void this.rescan('start-up');
   }
 
   /** Resolves when the current scan (if any) has finished. */
@@ -132,7 +134,8 @@ export class WorkspaceAnalyzer implements vscode.Disposable {
   // ---- scanning -------------------------------------------------------------------------------------
 
   /** Re-reads settings and every folder from scratch (start-up, settings change, folder change). */
-  rescan(): Promise<void> {
+  rescan(reason = 'requested'): Promise<void> {
+    this.log.info(`scan (${reason})`);
     this.scanSource?.cancel();
     const previous = this.scanning;
     const run = (async () => {
@@ -156,6 +159,7 @@ export class WorkspaceAnalyzer implements vscode.Disposable {
           }
           this.timings.scanMs = performance.now() - t0;
           this.timings.scanFiles = files;
+          this.log.info(`scanned ${files} files in ${Math.round(this.timings.scanMs)} ms (parsers ${Math.round(this.timings.parsersMs ?? 0)} ms)${source.token.isCancellationRequested ? ', cancelled' : ''}`);
         },
       );
       source.dispose();
@@ -195,6 +199,7 @@ export class WorkspaceAnalyzer implements vscode.Disposable {
       json = undefined;
     }
     const out = engineSettings(this.editor, json);
+    if (out.error) this.log.warn(out.error);
     if (out.error) void vscode.window.showWarningMessage(`pgready: ${out.error} (using defaults)`);
     return out;
   }
@@ -273,7 +278,7 @@ export class WorkspaceAnalyzer implements vscode.Disposable {
     const loc = this.analysable(uri);
     if (!loc) return;
     if (loc.rel === CONFIG_FILE) {
-      void this.rescan();
+      void this.rescan(`${CONFIG_FILE} changed`);
       return;
     }
     // An open document with unsaved edits wins over the disk.
@@ -290,7 +295,7 @@ export class WorkspaceAnalyzer implements vscode.Disposable {
     const loc = this.locate(uri);
     if (!loc) return;
     if (loc.rel === CONFIG_FILE) {
-      void this.rescan();
+      void this.rescan(`${CONFIG_FILE} deleted`);
       return;
     }
     // A deleted folder arrives as one event: drop every file under it.
@@ -320,7 +325,7 @@ export class WorkspaceAnalyzer implements vscode.Disposable {
   update(uri: vscode.Uri, text: string, reason: Timing['reason']): void {
     const loc = this.analysable(uri);
     if (!loc || loc.rel === CONFIG_FILE) {
-      if (loc?.rel === CONFIG_FILE && reason === 'save') void this.rescan();
+      if (loc?.rel === CONFIG_FILE && reason === 'save') void this.rescan(`${CONFIG_FILE} saved`);
       return;
     }
     const key = uri.toString();

@@ -52,7 +52,7 @@ export function toJsonReport(input: ReportInput): JsonReport {
       fingerprint: f.fingerprint,
       ...(f.strength ? { strength: true as const } : {}),
     })),
-    ...(input.live ? { live: { ...input.live, cleared: undefined }, cleared: input.live.cleared } : {}),
+    ...(input.live ? (({ cleared, ...rest }) => ({ live: rest, cleared }))(input.live) : {}),
   };
 }
 

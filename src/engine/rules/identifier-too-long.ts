@@ -1,6 +1,16 @@
-import { nodeSpan } from '../facts/migration-helpers-b';
-import { relName } from '../facts/migration-helpers';
+import { dialectOf, sqlOffset, sqlTokens } from '../facts/migration-helpers';
+import type { MigrationStatement } from '../facts/migrations';
 import { defineRule } from '../rule';
+import { LineIndex } from '../text';
+import type { Span } from '../types';
+
+/** Statements that name new objects. */
+const DDL = new Set(['CreateStmt', 'IndexStmt', 'AlterTableStmt', 'RenameStmt', 'CreateTableAsStmt', 'ViewStmt', 'CreateSeqStmt', 'CreateEnumStmt', 'CreateFunctionStmt', 'CreateTrigStmt', 'CreateSchemaStmt', 'CompositeTypeStmt', 'CreateDomainStmt']);
+
+function nodeSpanAt(st: MigrationStatement, text: string, start: number, end: number): Span {
+  if (start < st.span.start || end > st.span.end) return st.span;
+  return new LineIndex(text).span(st.span.file, start, end);
+}
 
 const MAX = 63;
 
@@ -19,38 +29,29 @@ export default defineRule({
     good: { 'migrations/001_t.sql': 'CREATE TABLE t (id bigint PRIMARY KEY, a text);\nCREATE INDEX ix_t_a ON t (a);\n' },
   },
   check(ctx) {
+    // The parser itself truncates long identifiers (as the server does), so the AST never shows them: the
+    // statement's tokens do.
     for (const m of ctx.facts.migrations) {
       for (const st of m.upgrade) {
-        const names: { name: string; kind: string; location?: number }[] = [];
-        const ast = st.ast ?? {};
-        const add = (name: unknown, kind: string, location?: number) => {
-          if (typeof name === 'string' && Buffer.byteLength(name) > MAX) names.push({ name, kind, location });
-        };
-        const constraintsOf = (list: any[] | undefined) => {
-          for (const e of list ?? []) {
-            if (e.ColumnDef) {
-              add(e.ColumnDef.colname, 'column', e.ColumnDef.location);
-              for (const c of e.ColumnDef.constraints ?? []) add(c.Constraint?.conname, 'constraint', c.Constraint?.location);
-            }
-            if (e.Constraint) add(e.Constraint.conname, 'constraint', e.Constraint.location);
-          }
-        };
-        if (ast.CreateStmt) {
-          add(relName(ast.CreateStmt.relation) && ast.CreateStmt.relation.relname, 'table', ast.CreateStmt.relation?.location);
-          constraintsOf(ast.CreateStmt.tableElts);
-        }
-        if (ast.IndexStmt) add(ast.IndexStmt.idxname, 'index');
-        if (ast.AlterTableStmt) constraintsOf((ast.AlterTableStmt.cmds ?? []).map((c: any) => c.AlterTableCmd?.def).filter(Boolean));
-        if (ast.RenameStmt) add(ast.RenameStmt.newname, ast.RenameStmt.renameType === 'OBJECT_COLUMN' ? 'column' : 'name');
-        if (ast.CreateTableAsStmt) add(ast.CreateTableAsStmt.into?.rel?.relname, 'table', ast.CreateTableAsStmt.into?.rel?.location);
-        for (const n of names) {
-          const bytes = Buffer.byteLength(n.name);
-          const kept = Buffer.from(n.name).subarray(0, MAX).toString();
+        if (!st.ast || !DDL.has(Object.keys(st.ast)[0])) continue;
+        if (!/[\w"]{64}/.test(st.sql)) continue;
+        const seen = new Set<string>();
+        for (const t of sqlTokens(st.sql)) {
+          const quoted = /^"(?:[^"]|"")+"$/.test(t.text);
+          if (!quoted && !/^[A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*$/.test(t.text)) continue;
+          const name = quoted ? t.text.slice(1, -1).replace(/""/g, '"') : t.text.toLowerCase();
+          const bytes = Buffer.byteLength(name);
+          if (bytes <= MAX || seen.has(name)) continue;
+          seen.add(name);
+          const kept = Buffer.from(name).subarray(0, MAX).toString();
+          const text = ctx.text(st.span.file);
+          const base = text ? sqlOffset(text, st) : undefined;
+          const span = base === undefined ? st.span : nodeSpanAt(st, text!, base + t.start, base + t.end);
           ctx.report({
-            message: `The ${n.kind} name "${n.name}" is ${bytes} bytes: PostgreSQL silently truncates it to "${kept}", so later statements that use the full name fail.`,
-            help: `Use a ${n.kind} name of at most ${MAX} bytes${st.op ? ' (pass an explicit shorter name= to the op)' : ''}.`,
-            span: nodeSpan(ctx, st, n.location, n.name.length),
-            data: { name: n.name, bytes, migration: m.id },
+            message: `The name "${name}" is ${bytes} bytes: PostgreSQL silently truncates it to "${kept}", so later statements or tools that use the full name miss the object, and names sharing those first ${MAX} bytes collide.`,
+            help: `Use a name of at most ${MAX} bytes${st.op && dialectOf(m, st) === 'alembic' ? ' (pass a shorter name to the op)' : ''}.`,
+            span,
+            data: { name, bytes, migration: m.id },
           });
         }
       }

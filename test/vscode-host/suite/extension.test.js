@@ -83,9 +83,13 @@ describe('pgready extension (trusted workspace)', function () {
     const u = uri(rel);
     const doc = await open(rel);
     const d = await waitFor(`${rule} diagnostic`, () => pgreadyDiagnostics(u).find((x) => codeOf(x) === rule));
-    const actions = await vscode.commands.executeCommand('vscode.executeCodeActionProvider', u, d.range, vscode.CodeActionKind.QuickFix.value);
-    const action = actions.find((a) => a.title === title);
-    assert.ok(action, `quick fix "${title}" among: ${actions.map((a) => a.title).join(' | ')}`);
+    // Fixes are offered once the engine's copy of the file matches the editor's (after a pending re-analysis).
+    let titles = [];
+    const action = await waitFor(`quick fix "${title}"`, async () => {
+      const actions = await vscode.commands.executeCommand('vscode.executeCodeActionProvider', u, d.range, vscode.CodeActionKind.QuickFix.value);
+      titles = actions.map((a) => a.title);
+      return actions.find((a) => a.title === title);
+    }, 10000, 200).catch((e) => assert.fail(`${e.message}; offered: ${titles.join(' | ')}`));
     assert.ok(await vscode.workspace.applyEdit(action.edit), 'applyEdit');
     await waitFor(`${rule} to go away`, () => !pgreadyDiagnostics(u).some((x) => codeOf(x) === rule));
     await doc.save();

@@ -47,7 +47,7 @@ export function indirectHelp(callee: string, q: QuerySite): string | undefined {
 export function modelIndexHelp(table: Table, cols: string[]): string | undefined {
   const file = table.span?.file ?? '';
   const attrs = cols.map((c) => table.columns.find((x) => x.name === c)?.attribute ?? c);
-  if (file.endsWith('.prisma')) return `Add \`@@index([${attrs.join(', ')}])\` to model ${table.model ?? table.name} and create it with \`CREATE INDEX CONCURRENTLY\` in its own migration (edit the generated migration.sql: Prisma does not index relation scalars on PostgreSQL).`;
+  if (file.endsWith('.prisma')) return `Add \`@@index([${attrs.join(', ')}])\` to model ${table.model ?? table.name} and create it with \`CREATE INDEX CONCURRENTLY\` in its own migration (create it with prisma migrate dev --create-only, then edit migration.sql; Prisma never indexes relation scalars on PostgreSQL).`;
   if (/\.[mc]?[jt]sx?$/.test(file) && table.model) {
     return `Add an index on ${attrs.join(', ')} to ${table.model} (TypeORM \`@Index()\` on the property, Drizzle \`index('${table.name}_${cols.join('_')}_idx').on(...)\`) and build it with \`CREATE INDEX CONCURRENTLY\` in a migration.`;
   }

@@ -144,6 +144,7 @@ export function judge(ctx: TsContext, n: TS.Expression, depth = 0): SqlInterpola
   if (ts.isCallExpression(e)) {
     const callee = ctx.src(e.expression).replace(/\s+/g, '');
     if (NUMERIC_CALL.test(callee)) return res(true, 'is converted to a number');
+    if (callee === 'String' && e.arguments[0]) return judge(ctx, e.arguments[0], depth + 1);
     if (/(^|\.)(join|raw)$/.test(callee) && /^(Prisma\.join|Prisma\.empty)$/.test(callee)) return res(true, 'is a bound SQL fragment');
     if (/\.map\((Number|parseInt)\)\.join$/.test(callee)) return res(true, 'is a list of numbers');
     if (/^(Prisma\.raw|sql\.raw)$/.test(callee) && e.arguments[0]) return judge(ctx, e.arguments[0], depth + 1);
@@ -165,6 +166,12 @@ export function judge(ctx: TsContext, n: TS.Expression, depth = 0): SqlInterpola
     if (/^(req|request|ctx\.request|ctx)\.(query|body|params|headers|cookies)\b/.test(t)) return res(false, 'comes from the request');
     if (/^[A-Z][A-Za-z0-9_]*\.[A-Z0-9_]+$/.test(t)) return res(true, 'is a constant');
     if (/\.length$/.test(t)) return res(true, 'is a number');
+    const obj = strip(ctx, e.expression);
+    if (obj && ts.isIdentifier(obj)) {
+      const d = declarationOf(ctx, obj.text, obj);
+      const init = d?.decl?.initializer && strip(ctx, d.decl.initializer);
+      if (d?.isConst && init && ts.isObjectLiteralExpression(init)) return res(true, `is a field of the constant \`${obj.text}\``);
+    }
     const root = /^(\w+)/.exec(t)?.[1];
     if (root && depth < 3) {
       const d = declarationOf(ctx, root, e);
