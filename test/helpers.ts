@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { analyzeFiles, defaultSettings, initEngine, type AnalysisResult, type Settings, type SourceFile } from '../src/engine';
+import { analyzeFiles, defaultSettings, initEngine, parseSettings, type AnalysisResult, type Settings, type SourceFile } from '../src/engine';
 
 export const ROOT = path.resolve(__dirname, '..');
 export const FIXTURES = path.join(ROOT, 'test', 'fixtures');
@@ -30,8 +30,11 @@ export function readCase(casePath: string): SourceFile[] {
   return fs.statSync(casePath).isDirectory() ? readTree(casePath) : [{ path: path.basename(casePath), text: fs.readFileSync(casePath, 'utf8') }];
 }
 
-export function analyzeCase(casePath: string, settings: Settings = defaultSettings()): AnalysisResult {
-  return analyzeFiles(readCase(casePath), settings);
+/** Analyses a case; a `.pgready.json` inside a case folder sets its settings (e.g. `postgresVersion`). */
+export function analyzeCase(casePath: string, settings?: Settings): AnalysisResult {
+  const config = path.join(casePath, '.pgready.json');
+  const s = settings ?? (fs.existsSync(config) ? parseSettings(JSON.parse(fs.readFileSync(config, 'utf8'))) : defaultSettings());
+  return analyzeFiles(readCase(casePath).filter((f) => f.path !== '.pgready.json'), s);
 }
 
 const MARKER = /\bexpect:\s*([a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)/g;

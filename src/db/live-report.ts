@@ -29,7 +29,8 @@ export async function runLiveChecks(db: Db, analysis: AnalysisResult, options: L
   const t0 = performance.now();
   const catalog = await readCatalog(db);
   const settings = await readSettings(db);
-  const ctx = { db, facts: analysis.facts, findings: analysis.findings, catalog, settings, options: { ...DEFAULT_LIVE_OPTIONS, ...options } };
+  const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+  const ctx = { db, facts: analysis.facts, findings: analysis.findings, catalog, settings, options: { ...DEFAULT_LIVE_OPTIONS, ...defined } };
   const results: LiveCheckResult[] = [];
   for (const check of checks) {
     const t = performance.now();

@@ -28,7 +28,7 @@ function run(name, workspace, suite, extra = [], env = {}) {
   console.log(`\n=== ${name} ===`);
   const r = spawnSync(
     process.execPath,
-    [join(hostDir, 'run.js'), '--ext', root, '--tests', join(hostDir, 'mocha-runner.js'), '--workspace', workspace, ...extra, ...(verbose ? ['--verbose'] : [])],
+    [join(hostDir, 'run.js'), '--ext', root, '--tests', join(hostDir, 'mocha-runner.js'), '--workspace', workspace, '--timeout', process.env.PGREADY_VSCODE_TIMEOUT || '600', ...extra, ...(verbose ? ['--verbose'] : [])],
     { stdio: 'inherit', env: { ...process.env, PGREADY_VSCODE_TESTS: join(hostDir, 'suite', suite), PGREADY_VSCODE_METRICS: metrics, ...env } },
   );
   rmSync(workspace, { recursive: true, force: true });
@@ -65,7 +65,7 @@ failed += run('trusted workspace', copy(join(root, 'test', 'fixtures', 'vscode-w
 failed += run('untrusted workspace (--trusted=false)', copy(join(root, 'test', 'fixtures', 'vscode-workspace')), 'untrusted.test.js', ['--trusted=false']) ? 1 : 0;
 if (measure) {
   failed += run('measure: examples/fastapi-shop', copy(join(root, 'examples', 'fastapi-shop')), 'measure.test.js', [], { PGREADY_MEASURE_LABEL: 'fastapi-shop' }) ? 1 : 0;
-  failed += run('measure: synthetic 1,000-file project', synthetic(1000), 'measure.test.js', ['--timeout', '400'], { PGREADY_MEASURE_LABEL: 'synthetic-1000' }) ? 1 : 0;
+  failed += run('measure: synthetic 1,000-file project', synthetic(1000), 'measure.test.js', [], { PGREADY_MEASURE_LABEL: 'synthetic-1000' }) ? 1 : 0;
   try {
     console.log(`\nmetrics (${metrics}):\n${readFileSync(metrics, 'utf8')}`);
   } catch {

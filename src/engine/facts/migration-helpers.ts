@@ -4,7 +4,7 @@ import { typeNameToString } from '../sources/sql/deparse';
 import { utf8ToUtf16Offset } from '../text';
 import type { Fix, TextEdit } from '../types';
 import type { ProjectFacts } from './index';
-import type { Migration, MigrationStatement, PgStmt } from './migrations';
+import type { Migration, MigrationStatement } from './migrations';
 import { emptySchema, type Schema } from './schema';
 
 // Small shared pieces of the migration-safety rules: which table a statement touches, whether that table
@@ -296,10 +296,6 @@ export function fixOf(title: string, ...edits: (TextEdit | undefined)[]): Fix | 
   return { title, edits: edits as TextEdit[] };
 }
 
-/** The first parsed statement node of a kind, for rules that read ASTs directly. */
-export function node(st: MigrationStatement, kind: string): PgStmt | undefined {
-  return st.ast?.[kind];
-}
 
 /** `NOT VALID` appended to a single-command ADD CONSTRAINT in SQL, or `postgresql_not_valid=True` on the Alembic op. */
 export function notValidFix(text: string, st: MigrationStatement, singleCommand: boolean): Fix | undefined {

@@ -119,9 +119,9 @@ describe('pgready extension (trusted workspace)', function () {
     const file = uri(rel).fsPath;
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, 'CREATE INDEX ix_jobs_title ON jobs (title);\n');
-    await waitFor('diagnostic on the new SQL file', () => pgreadyDiagnostics(uri(rel)).some((x) => codeOf(x) === 'require-concurrent-index-creation'), 20000);
+    await waitFor('diagnostic on the new SQL file', () => pgreadyDiagnostics(uri(rel)).some((x) => codeOf(x) === 'require-concurrent-index-creation'), 60000);
     fs.rmSync(path.dirname(file), { recursive: true });
-    await waitFor('diagnostics of the deleted file to go', () => pgreadyDiagnostics(uri(rel)).length === 0, 20000);
+    await waitFor('diagnostics of the deleted file to go', () => pgreadyDiagnostics(uri(rel)).length === 0, 60000);
   });
 
   it('the report command renders the Markdown report and saves .md/.json/.sarif', async function () {

@@ -23,9 +23,16 @@ const snake = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCas
 
 export function extractTypeorm(ctx: TsContext, facts: FileFacts): void {
   if (!imports(ctx, /^typeorm$/) && !/queryRunner/.test(ctx.text)) return;
+  const before = facts.tables.length;
   for (const cls of ctx.classes) {
     if (decorator(ctx, cls, 'Entity')) entity(ctx, facts, cls);
     else if (cls.members.some((m) => ctx.ts.isMethodDeclaration(m) && propName(ctx, m as unknown as TS.ObjectLiteralElementLike) === 'up') && /queryRunner|MigrationInterface/.test(ctx.src(cls))) migration(ctx, facts, cls);
+  }
+  // FK targets named by class: use the entity's table name when it is declared in this file.
+  const local = facts.tables.slice(before);
+  for (const t of local) for (const fk of t.foreignKeys) {
+    const target = local.find((x) => x.model === fk.refModel);
+    if (target) fk.refTable = target.name;
   }
   repositories(ctx, facts);
 }
@@ -68,7 +75,9 @@ function entity(ctx: TsContext, facts: FileFacts, cls: TS.ClassDeclaration): voi
   for (const m of cls.members) {
     if (!ts.isPropertyDeclaration(m) || !ts.isIdentifier(m.name)) continue;
     const p = m.name.text;
-    for (const d of decorators(ctx, m)) {
+    const ds = decorators(ctx, m);
+    const isCol = (d: TS.Decorator) => /^(Column|Primary)/.test(ctx.src(ts.isCallExpression(d.expression) ? d.expression.expression : d.expression));
+    for (const d of [...ds.filter(isCol), ...ds.filter((x) => !isCol(x))]) {
       const e = d.expression;
       const dname = ts.isCallExpression(e) ? ctx.src(e.expression) : ctx.src(e);
       const call = ts.isCallExpression(e) ? e : undefined;
