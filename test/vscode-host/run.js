@@ -110,7 +110,8 @@ async function main() {
     ];
     const url = h.workbenchUrl(cs.authority, workspace, payload);
     h.lap(`opening workbench for ${workspace}`);
-    await page.goto(url);
+    // A loaded 2-core machine can take well over the default 30 s to serve the workbench.
+    await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 180000 });
     // From here on codeAutomationExit (or the timeout) ends the run.
   } catch (e) {
     if (!done) { console.error(`[vscode-host] DRIVER FAILED: ${e && e.stack || e}`); finish(2); }

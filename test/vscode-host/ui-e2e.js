@@ -78,7 +78,7 @@ async function main() {
     // "Extension Development Host" windows). Quick Open (Ctrl+P) is the fallback below.
     const payload = [['skipWelcome', 'true'], ['openFile', h.remoteUri(cs.authority, path.join(workspace, openRel))]];
     if (a.ext) payload.unshift(['extensionDevelopmentPath', h.remoteUri(cs.authority, path.resolve(a.ext))]);
-    await page.goto(h.workbenchUrl(cs.authority, workspace, payload));
+    await page.goto(h.workbenchUrl(cs.authority, workspace, payload), { waitUntil: 'domcontentloaded', timeout: 180000 });
 
     const base = path.basename(openRel);
     const ok = await check('workbench loaded', async () => {
