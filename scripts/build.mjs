@@ -27,7 +27,9 @@ const common = {
 const entries = [
   { in: 'src/cli/main.ts', out: 'cli.js', banner: '#!/usr/bin/env node', exec: true },
   { in: 'scripts/bench.ts', out: 'bench.js' },
-  { in: 'src/vscode/extension.ts', out: 'extension.js', external: ['vscode'], optional: true },
+  // The .vsix ships no node_modules: the extension bundles pg and PGlite (PGlite's wasm/data/contrib files are
+  // copied next to it below; src/db/shadow.ts points the contrib modules at them).
+  { in: 'src/vscode/extension.ts', out: 'extension.js', external: ['vscode'], bundled: ['pg', '@electric-sql/pglite'], optional: true },
 ];
 
 const t0 = Date.now();
@@ -39,7 +41,7 @@ await Promise.all(
         ...common,
         entryPoints: [join(root, e.in)],
         outfile: join(dist, e.out),
-        external: [...common.external, ...(e.external ?? [])],
+        external: [...common.external, ...(e.external ?? [])].filter((x) => !(e.bundled ?? []).includes(x)),
         banner: e.banner ? { js: e.banner } : undefined,
       });
       if (e.exec) chmodSync(join(dist, e.out), 0o755);
@@ -53,4 +55,9 @@ for (const wasm of [
 ]) {
   copyFileSync(join(root, wasm), join(dist, wasm.split('/').pop()));
 }
+// PGlite for the bundled extension: the WASM backend, its file-system image, initdb, and the contrib
+// extensions src/db/shadow.ts can load (the same list as its CONTRIB map).
+const pglite = 'node_modules/@electric-sql/pglite/dist';
+const contrib = ['pg_trgm', 'pg_stat_statements', 'pgcrypto', 'uuid-ossp', 'citext', 'hstore', 'ltree', 'btree_gin', 'btree_gist', 'unaccent', 'fuzzystrmatch', 'intarray', 'cube', 'earthdistance', 'tablefunc'];
+for (const f of ['pglite.wasm', 'pglite.data', 'initdb.wasm', ...contrib.map((c) => `${c}.tar.gz`)]) copyFileSync(join(root, pglite, f), join(dist, f));
 console.log(`built dist/ in ${Date.now() - t0} ms`);

@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { pathToFileURL } from 'url';
 import type { Extension, PGlite } from '@electric-sql/pglite';
 import type { Migration, SourceFile } from '../engine';
 import { initExplain } from '../engine/explain';
@@ -132,8 +133,18 @@ function extensionsFor(steps: readonly ShadowStep[]): Record<string, Extension> 
     for (const m of s.sql.matchAll(/create\s+extension\s+(?:if\s+not\s+exists\s+)?"?([\w-]+)"?/gi)) if (m[1].toLowerCase() in CONTRIB) names.add(m[1].toLowerCase());
   }
   const out: Record<string, Extension> = {};
-  for (const n of [...names].sort()) out[n.replace(/-/g, '_')] = CONTRIB[n]();
+  for (const n of [...names].sort()) out[n.replace(/-/g, '_')] = located(n, CONTRIB[n]());
   return out;
+}
+
+/**
+ * Bundled (the VS Code extension's dist/extension.js), a contrib module looks for its tarball one folder
+ * above the bundle; the build copies the tarballs next to it instead, so point the module there.
+ */
+function located(name: string, ext: Extension): Extension {
+  const local = path.join(__dirname, `${name}.tar.gz`);
+  if (!fs.existsSync(local)) return ext;
+  return { ...ext, setup: async (...args: Parameters<Extension['setup']>) => ({ ...(await ext.setup(...args)), bundlePath: pathToFileURL(local) }) };
 }
 
 async function createPglite(extensions: Record<string, Extension>, loadDataDir?: Blob): Promise<PGlite> {

@@ -10,3 +10,6 @@ export { defaultSettings, parseSettings, DEFAULT_IGNORES, type Settings, type Ru
 export { isAnalysable } from './sources';
 export { matchesAny } from './glob';
 export * from './report';
+export * from './explain';
+export * from './live';
+export { parseStatements, rewritePlaceholders, type ParsedStatement } from './sources/sql/statements';

@@ -53,6 +53,11 @@ export interface Rule {
   examples: RuleExamples;
   /** False for notes that must not move the score (parse errors). */
   scored?: boolean;
+  /**
+   * True when a finding of this rule says a whole operational practice is missing from the project
+   * (no backups, no query monitoring), so the score weighs it as such (see score.ts).
+   */
+  practice?: boolean;
   check(ctx: RuleContext): void;
 }
 

@@ -8,9 +8,9 @@ import { CATEGORIES, type Category, type Finding, type Severity } from './types'
 // - Each rule that fired takes off points by severity: error 20, warning 8, info 0. Repeats of the same rule
 //   have diminishing returns — the n-th finding of one rule costs half the one before — so one rule costs at
 //   most twice its weight: ten unindexed foreign keys are one problem to fix, not ten.
-// - A repository-level finding (one with no location: "no backup evidence anywhere", "no query monitoring")
-//   says a whole practice is missing, not one line of code, so it weighs what a reviewer would give it:
-//   60 for a warning, 70 for an error. A project with no backups at all cannot be 84 % ready for recovery.
+// - A finding of a "practice" rule (no backup evidence anywhere, no query monitoring) says a whole practice
+//   is missing, not one line of code, so it weighs what a reviewer would give it: 60 for a warning, 70 for an
+//   error. A project with no backups at all cannot be 84 % ready for recovery.
 // - A category never drops below 0 and is rounded to an integer.
 // - A category is "unknown" (score null) when the project gives it nothing to judge (e.g. no schema at all
 //   for Data Integrity). Monitoring and Backup/Recovery are judged from repository evidence alone until a
@@ -62,6 +62,7 @@ function judged(category: Category, facts: ProjectFacts): { ok: boolean; basis: 
 
 export function computeReadiness(findings: Finding[], facts: ProjectFacts, rules: readonly Rule[]): Readiness {
   const unscored = new Set(rules.filter((r) => r.scored === false).map((r) => r.id));
+  const practices = new Set(rules.filter((r) => r.practice).map((r) => r.id));
   const categories = {} as Record<Category, CategoryScore>;
   for (const category of CATEGORIES) {
     const mine = findings.filter((f) => f.category === category && !unscored.has(f.rule));
@@ -74,7 +75,7 @@ export function computeReadiness(findings: Finding[], facts: ProjectFacts, rules
         continue;
       }
       counts[f.severity]++;
-      const weight = (f.span ? SEVERITY_WEIGHT : REPOSITORY_WEIGHT)[f.severity];
+      const weight = (practices.has(f.rule) ? REPOSITORY_WEIGHT : SEVERITY_WEIGHT)[f.severity];
       perRule.set(f.rule, [...(perRule.get(f.rule) ?? []), weight]);
     }
     let deduction = 0;

@@ -12,6 +12,11 @@ import { ScoreStatusBar } from './statusBar';
 import { ReadinessTreeProvider } from './treeView';
 import { canConnect } from './trust';
 import { WorkspaceAnalyzer } from './workspace';
+import { ConnectionManager } from './connection/manager';
+import { ExplainCodeLenses } from './explain/codeLens';
+import { explainCommands } from './explain/commands';
+import { PlanPanel } from './explain/panel';
+import { ShadowDatabases } from './explain/shadow';
 
 export const VIEW_ID = 'pgready.readiness';
 
@@ -33,6 +38,23 @@ export function activate(context: vscode.ExtensionContext): PgreadyApi {
     version: String(context.extension.packageJSON.version ?? ''),
     reportView: () => (reportView ??= new ReportView(context.extensionUri, (format) => vscode.commands.executeCommand('pgready.saveReport', format))),
   });
+
+  // Database features: connection (status bar, SecretStorage), shadow database, EXPLAIN lenses and plan view.
+  const connections = new ConnectionManager(context, analyzer.log);
+  const shadows = new ShadowDatabases(analyzer.log);
+  const explainDiagnostics = vscode.languages.createDiagnosticCollection('pgready-explain');
+  let planPanel: PlanPanel | undefined;
+  const explainTable = { ...connections.commands(), ...explainCommands({ analyzer, connections, shadows, diagnostics: explainDiagnostics, panel: () => (planPanel ??= new PlanPanel(context.extensionUri)) }) };
+  const lenses = new ExplainCodeLenses(analyzer);
+  context.subscriptions.push(
+    connections,
+    shadows,
+    explainDiagnostics,
+    lenses,
+    vscode.languages.registerCodeLensProvider([{ scheme: 'file' }, { scheme: 'vscode-remote' }], lenses),
+    ...Object.entries(explainTable).map(([id, handler]) => vscode.commands.registerCommand(id, handler)),
+    { dispose: () => planPanel?.dispose() },
+  );
 
   context.subscriptions.push(
     analyzer,

@@ -48,9 +48,8 @@ export async function r(name: string) {
   await pool.query(sql);
 }`,
     });
-    assert.deepStrictEqual(f.queries.map((q) => `${q.orm}:${q.sql?.construction}:${q.sql?.parameterized}:${q.sql?.interpolations.map((i) => i.safe).join()}`), [
-      'pg:fstring:false:false', 'pg:concat:false:false', 'pg:literal:true:', 'pg:fstring:false:false', 'prisma:tagged:true:true',
-    ].sort((a, b) => 0 * a.localeCompare(b)).slice(0, 3).concat(f.queries.slice(3).map((q) => `${q.orm}:${q.sql?.construction}:${q.sql?.parameterized}:${q.sql?.interpolations.map((i) => i.safe).join()}`)));
+    const got = f.queries.map((q) => `${q.orm}:${q.sql?.construction}:${q.sql?.parameterized}:${q.sql?.interpolations.map((i) => i.safe).join()}`).sort();
+    assert.deepStrictEqual(got, ['pg:concat:false:false', 'pg:fstring:false:false', 'pg:fstring:false:false', 'pg:literal:true:', 'prisma:tagged:true:true']);
     assert.ok(f.queries.some((q) => q.orm === 'prisma' && q.sql?.construction === 'tagged'));
     assert.ok(f.queries.some((q) => q.orm === 'pg' && q.code.includes('query(sql)') && q.sql?.construction === 'fstring'));
   });

@@ -305,13 +305,24 @@ export function configuredBy(ctx: RuleContext, m: Migration, setting: string): s
   return undefined;
 }
 
+const roleSettings = new WeakMap<object, Map<string, number>>();
+
 /** An earlier migration that sets it for the role or database (`ALTER ROLE app SET lock_timeout = '5s'`). */
 export function configuredByEarlierMigration(ctx: RuleContext, m: Migration, setting: string): boolean {
-  for (const other of ctx.facts.migrations) {
-    if (other === m) return false;
-    if (other.upgrade.some((st) => (st.ast?.AlterRoleSetStmt || st.ast?.AlterDatabaseSetStmt) && setsSetting(st, setting))) return true;
+  // Index (in apply order) of the first migration that sets each setting, computed once per analysis.
+  let first = roleSettings.get(ctx.facts);
+  if (!first) {
+    first = new Map();
+    ctx.facts.migrations.forEach((other, i) => {
+      for (const st of other.upgrade) {
+        if (!st.ast?.AlterRoleSetStmt && !st.ast?.AlterDatabaseSetStmt) continue;
+        for (const name of ['lock_timeout', 'statement_timeout']) if (setsSetting(st, name) && !first!.has(name)) first!.set(name, i);
+      }
+    });
+    roleSettings.set(ctx.facts, first);
   }
-  return false;
+  const at = first.get(setting);
+  return at !== undefined && at < ctx.facts.migrations.indexOf(m);
 }
 
 /**

@@ -16,6 +16,7 @@ export default defineRule({
   id: 'missing-backup-strategy',
   category: 'backup',
   severity: 'warning',
+  practice: true,
   summary: 'The repository has a database but nothing shows that it is backed up.',
   docs: {
     what:

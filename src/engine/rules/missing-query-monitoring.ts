@@ -5,6 +5,7 @@ export default defineRule({
   id: 'missing-query-monitoring',
   category: 'monitoring',
   severity: 'warning',
+  practice: true,
   summary: 'The repository has a database but nothing shows that its queries are monitored.',
   docs: {
     what:

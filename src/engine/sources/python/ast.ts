@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node, Tree } from 'web-tree-sitter';
 import type { LineIndex } from '../../text';
 import type { Span } from '../../types';
 
@@ -6,6 +6,266 @@ import type { Span } from '../../types';
 // web-tree-sitter reports offsets in UTF-16 code units for JS strings, the same unit as Span.
 
 export type PyNode = Node;
+
+// ---------------------------------------------------------------------------------------------------
+// The syntax tree the extractors read is a plain-JS copy of tree-sitter's, made in one cursor walk right after
+// parsing (`mirrorTree`). Every web-tree-sitter Node access crosses into WASM and allocates (`.type`,
+// `.parent`, `.namedChildren`, `childForFieldName`…), and the extractors make millions of them; the copy makes
+// them property reads. `SyntaxNode` implements the subset of web-tree-sitter's `Node` API the extractors use,
+// with the same meaning (offsets in UTF-16 code units, `descendantsOfType` includes the node itself, in source
+// order), and the context hands it out typed as `Node`. Nodes are canonical: one object per node, so `===` works.
+// Only trees without syntax errors are mirrored (files with errors are skipped before extraction).
+
+export class SyntaxTree {
+  rootNode!: SyntaxNode;
+  /** Nodes of each type, in source (pre-)order. */
+  readonly byType = new Map<string, SyntaxNode[]>();
+  constructor(readonly source: string) {}
+
+  /** All nodes of the given types in the whole tree, in source order. */
+  ofType(type: string): readonly SyntaxNode[] {
+    return this.byType.get(type) ?? EMPTY;
+  }
+}
+
+const EMPTY: readonly SyntaxNode[] = [];
+
+export class SyntaxNode {
+  parent: SyntaxNode | null = null;
+  readonly children: SyntaxNode[] = [];
+  /** Pre-order position in the tree, and the position of its last descendant. */
+  index = 0;
+  last = 0;
+  private named?: SyntaxNode[];
+  private memo?: Map<string, unknown>;
+
+  constructor(
+    readonly tree: SyntaxTree,
+    readonly type: string,
+    readonly isNamed: boolean,
+    /** The field this node fills in its parent (`function`, `arguments`…), or null. */
+    readonly field: string | null,
+    public startIndex: number,
+    public endIndex: number,
+  ) {}
+
+  get text(): string {
+    return this.tree.source.slice(this.startIndex, this.endIndex);
+  }
+
+  get id(): number {
+    return this.index;
+  }
+
+  get namedChildren(): SyntaxNode[] {
+    if (!this.named) {
+      const out: SyntaxNode[] = [];
+      for (const c of this.children) if (c.isNamed) out.push(c);
+      this.named = out;
+    }
+    return this.named;
+  }
+
+  get childCount(): number {
+    return this.children.length;
+  }
+
+  get namedChildCount(): number {
+    return this.namedChildren.length;
+  }
+
+  child(i: number): SyntaxNode | null {
+    return this.children[i] ?? null;
+  }
+
+  namedChild(i: number): SyntaxNode | null {
+    return this.namedChildren[i] ?? null;
+  }
+
+  get firstChild(): SyntaxNode | null {
+    return this.children[0] ?? null;
+  }
+
+  get lastChild(): SyntaxNode | null {
+    return this.children[this.children.length - 1] ?? null;
+  }
+
+  get firstNamedChild(): SyntaxNode | null {
+    return this.namedChildren[0] ?? null;
+  }
+
+  get lastNamedChild(): SyntaxNode | null {
+    const n = this.namedChildren;
+    return n[n.length - 1] ?? null;
+  }
+
+  get nextSibling(): SyntaxNode | null {
+    const s = this.parent?.children;
+    return s ? (s[s.indexOf(this) + 1] ?? null) : null;
+  }
+
+  get previousSibling(): SyntaxNode | null {
+    const s = this.parent?.children;
+    return s ? (s[s.indexOf(this) - 1] ?? null) : null;
+  }
+
+  get nextNamedSibling(): SyntaxNode | null {
+    const s = this.parent?.namedChildren;
+    return s ? (s[s.indexOf(this) + 1] ?? null) : null;
+  }
+
+  get previousNamedSibling(): SyntaxNode | null {
+    const s = this.parent?.namedChildren;
+    return s ? (s[s.indexOf(this) - 1] ?? null) : null;
+  }
+
+  get hasError(): boolean {
+    return false;
+  }
+
+  get isMissing(): boolean {
+    return false;
+  }
+
+  get isError(): boolean {
+    return this.type === 'ERROR';
+  }
+
+  get isExtra(): boolean {
+    return this.type === 'comment';
+  }
+
+  equals(other: SyntaxNode): boolean {
+    return this === other;
+  }
+
+  childForFieldName(name: string): SyntaxNode | null {
+    for (const c of this.children) if (c.field === name) return c;
+    return null;
+  }
+
+  childrenForFieldName(name: string): SyntaxNode[] {
+    return this.children.filter((c) => c.field === name);
+  }
+
+  fieldNameForChild(i: number): string | null {
+    return this.children[i]?.field ?? null;
+  }
+
+  /** Descendants of the given types (the node itself included), in source order. */
+  descendantsOfType(types: string | string[]): SyntaxNode[] {
+    const list = typeof types === 'string' ? [types] : types;
+    let out: SyntaxNode[] | undefined;
+    let lists = 0;
+    for (const t of list) {
+      const all = this.tree.byType.get(t);
+      if (!all?.length) continue;
+      const lo = lowerBound(all, this.index);
+      let hi = lo;
+      while (hi < all.length && all[hi].index <= this.last) hi++;
+      if (hi === lo) continue;
+      lists++;
+      if (!out) out = all.slice(lo, hi);
+      else for (let i = lo; i < hi; i++) out.push(all[i]);
+    }
+    if (!out) return [];
+    // A node whose end is the start of the file is skipped, with its subtree (as tree-sitter does).
+    if (out[0].endIndex === 0) out = out.filter((n) => n.endIndex > 0);
+    if (lists > 1) out.sort((a, b) => a.index - b.index);
+    return out;
+  }
+
+  /** The smallest node (named or not) that spans [start, end], as tree-sitter's `descendantForIndex`. */
+  descendantForIndex(start: number, end: number = start): SyntaxNode | null {
+    if (start > end) return null;
+    let node: SyntaxNode = this;
+    for (let descended = true; descended; ) {
+      descended = false;
+      for (const child of node.children) {
+        const childEnd = child.endIndex;
+        if (childEnd < end) continue;
+        const empty = child.startIndex === childEnd;
+        if (empty ? childEnd < start : childEnd <= start) continue;
+        if (start < child.startIndex) break;
+        node = child;
+        descended = true;
+        break;
+      }
+    }
+    return node;
+  }
+
+  /** Per-node memo for derived facts (used by the extractors' caches). */
+  memoize<T>(key: string, compute: () => T): T {
+    const m = (this.memo ??= new Map());
+    if (m.has(key)) return m.get(key) as T;
+    const v = compute();
+    m.set(key, v);
+    return v;
+  }
+}
+
+function lowerBound(nodes: readonly SyntaxNode[], index: number): number {
+  let lo = 0;
+  let hi = nodes.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (nodes[mid].index < index) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Copies a (syntax-error-free) tree-sitter tree into plain JS objects, in one cursor walk. */
+export function mirrorTree(tree: Tree, source: string): SyntaxTree {
+  const out = new SyntaxTree(source);
+  const lang = tree.language;
+  const typeNames = lang.types;
+  const fieldNames = lang.fields;
+  const namedById: (boolean | undefined)[] = [];
+  const cursor = tree.walk();
+  try {
+    const stack: SyntaxNode[] = [];
+    let index = 0;
+    const make = (parent: SyntaxNode | null): SyntaxNode => {
+      const typeId = cursor.nodeTypeId;
+      let named = namedById[typeId];
+      if (named === undefined) named = namedById[typeId] = lang.nodeTypeIsNamed(typeId);
+      const type = typeNames[typeId] || 'ERROR';
+      const fieldId = parent ? cursor.currentFieldId : 0;
+      const node = new SyntaxNode(out, type, named, fieldId ? (fieldNames[fieldId] ?? null) : null, cursor.startIndex, cursor.endIndex);
+      node.index = index++;
+      node.parent = parent;
+      if (parent) parent.children.push(node);
+      let list = out.byType.get(type);
+      if (!list) out.byType.set(type, (list = []));
+      list.push(node);
+      return node;
+    };
+    let node = make(null);
+    out.rootNode = node;
+    for (;;) {
+      if (cursor.gotoFirstChild()) {
+        stack.push(node);
+        node = make(node);
+        continue;
+      }
+      node.last = node.index;
+      for (;;) {
+        if (!stack.length) return out;
+        if (cursor.gotoNextSibling()) {
+          node = make(stack[stack.length - 1]);
+          break;
+        }
+        cursor.gotoParent();
+        node = stack.pop()!;
+        node.last = index - 1;
+      }
+    }
+  } finally {
+    cursor.delete();
+  }
+}
 
 export function spanOf(node: Node, file: string, lines: LineIndex): Span {
   return lines.span(file, node.startIndex, node.endIndex);

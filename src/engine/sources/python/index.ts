@@ -1,5 +1,6 @@
 import type { Frontend } from '../frontend';
 import { extractAlembic } from './alembic';
+import { mirrorTree } from './ast';
 import { makeContext } from './context';
 import { extractClients } from './clients';
 import { extractDjango } from './django-frontend';
@@ -21,6 +22,7 @@ export const pythonFrontend: Frontend = {
       facts.problems.push({ file: path, message: 'could not be parsed as Python' });
       return;
     }
+    let deleted = false;
     try {
       if (tree.rootNode.hasError) {
         const err = tree.rootNode.descendantsOfType(['ERROR'])[0] ?? findMissing(tree.rootNode);
@@ -28,7 +30,10 @@ export const pythonFrontend: Frontend = {
         facts.problems.push({ file: path, message: `Python syntax error${span ? ` at line ${span.line}` : ''}; file skipped`, line: span?.line, column: span?.column, span });
         return;
       }
-      const ctx = makeContext(path, text, lines, tree, settings);
+      const mirror = mirrorTree(tree, text);
+      tree.delete();
+      deleted = true;
+      const ctx = makeContext(path, text, lines, mirror, settings);
       extractModels(ctx, facts);
       extractAlembic(ctx, facts);
       extractQueries(ctx, facts);
@@ -37,7 +42,7 @@ export const pythonFrontend: Frontend = {
       extractDjango(ctx, facts);
       extractWrites(ctx, facts);
     } finally {
-      tree.delete();
+      if (!deleted) tree.delete();
     }
   },
 };

@@ -1,0 +1,50 @@
+// The plan webview: one panel, reused. It receives the page (the engine's view model plus the editor's
+// context) and only renders it (media/plan.js); its buttons post messages back to re-run the EXPLAIN with
+// other options or to reveal the statement in its file.
+import { randomBytes } from 'crypto';
+import * as vscode from 'vscode';
+import { planPageHtml, type PlanPage } from './html';
+
+export type PlanMessage = { type: 'rerun'; analyze: boolean; buffers: boolean } | { type: 'reveal' };
+
+export class PlanPanel implements vscode.Disposable {
+  private panel?: vscode.WebviewPanel;
+  private readonly media: vscode.Uri;
+  private handler?: (m: PlanMessage) => void;
+
+  constructor(extensionUri: vscode.Uri) {
+    this.media = vscode.Uri.joinPath(extensionUri, 'media');
+  }
+
+  show(page: PlanPage, onMessage: (m: PlanMessage) => void): vscode.WebviewPanel {
+    this.handler = onMessage;
+    if (!this.panel) {
+      this.panel = vscode.window.createWebviewPanel('pgready.plan', 'pgready: EXPLAIN', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
+        enableScripts: true,
+        localResourceRoots: [this.media],
+        retainContextWhenHidden: false,
+      });
+      this.panel.iconPath = vscode.Uri.joinPath(this.media, 'pgready.svg');
+      this.panel.onDidDispose(() => (this.panel = undefined));
+      this.panel.webview.onDidReceiveMessage((m: unknown) => {
+        const msg = m as { type?: unknown; analyze?: unknown; buffers?: unknown };
+        if (msg?.type === 'rerun') this.handler?.({ type: 'rerun', analyze: msg.analyze === true, buffers: msg.buffers === true });
+        else if (msg?.type === 'reveal') this.handler?.({ type: 'reveal' });
+      });
+    }
+    const webview = this.panel.webview;
+    this.panel.title = `EXPLAIN${page.analyzed ? ' ANALYZE' : ''}${page.origin ? `: ${page.origin}` : ''}`;
+    webview.html = planPageHtml(page, {
+      nonce: randomBytes(16).toString('base64'),
+      cspSource: webview.cspSource,
+      cssUri: webview.asWebviewUri(vscode.Uri.joinPath(this.media, 'plan.css')).toString(),
+      jsUri: webview.asWebviewUri(vscode.Uri.joinPath(this.media, 'plan.js')).toString(),
+    });
+    this.panel.reveal(vscode.ViewColumn.Beside, true);
+    return this.panel;
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+  }
+}
