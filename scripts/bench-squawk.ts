@@ -140,12 +140,17 @@ async function main() {
   const pgIds = new Set(RULES.map((r) => r.id));
   const sqIds = new Set(sqTx.keys.map((k) => k.rule));
   const shared = [...sqIds].filter((id) => pgIds.has(id)).sort();
-  const k = (x: Key) => `${x.file}:${x.line}:${x.rule}`;
+  // Both tools report the timeout rules once per file (at the first statement each considers dangerous),
+  // so those compare per file; every other rule per statement line.
+  const PER_FILE = new Set(['require-lock-timeout', 'require-statement-timeout']);
+  const k = (x: Key) => `${x.file}:${PER_FILE.has(x.rule) ? 1 : x.line}:${x.rule}`;
   const pgSet = new Set(pg.filter((x) => sqIds.has(x.rule)).map(k));
   const sqSet = new Set(sqTx.keys.filter((x) => pgIds.has(x.rule)).map(k));
+  const byPath = new Map(files.map((f) => [f.path, f.text]));
   const lineOf = (key: string) => {
-    const [file, line] = key.split(':');
-    return files.find((f) => f.path === file)!.text.split('\n')[Number(line) - 1];
+    const [file, line, rule] = key.split(':');
+    const lines = byPath.get(file)!.trimEnd().split('\n');
+    return PER_FILE.has(rule) ? lines.join(' ') : lines[Number(line) - 1];
   };
 
   const rows: string[] = ['| rule | both | only pgready | only squawk | agreement |', '|---|---:|---:|---:|---:|'];

@@ -61,7 +61,7 @@ function synthetic(n) {
 }
 
 let failed = 0;
-failed += run('trusted workspace', copy(join(root, 'test', 'fixtures', 'vscode-workspace')), 'extension.test.js') ? 1 : 0;
+failed += run('trusted workspace', copy(join(root, 'test', 'fixtures', 'vscode-workspace')), 'extension.test.js,' + join(hostDir, 'suite', 'explain.test.js')) ? 1 : 0;
 failed += run('untrusted workspace (--trusted=false)', copy(join(root, 'test', 'fixtures', 'vscode-workspace')), 'untrusted.test.js', ['--trusted=false']) ? 1 : 0;
 if (measure) {
   failed += run('measure: examples/fastapi-shop', copy(join(root, 'examples', 'fastapi-shop')), 'measure.test.js', [], { PGREADY_MEASURE_LABEL: 'fastapi-shop' }) ? 1 : 0;

@@ -290,14 +290,20 @@ export function setsSetting(st: MigrationStatement, name: string): boolean {
 /** Files through which migration tools (or connection options) set session settings for every migration. */
 const TOOL_CONFIG = /(^|\/)(env\.py|alembic\.ini|flyway\.(conf|toml)|dbconfig\.ya?ml|\.env[^/]*|drizzle\.config\.[jt]s|migrate\.(conf|ya?ml))$/;
 
+const configFiles = new WeakMap<object, string[]>();
+
 /**
  * The file that configures `setting` for every migration of this tool, if any: Alembic's env.py
  * (`SET lock_timeout` executed on the connection, or `-c lock_timeout=…` in connect args), alembic.ini or
  * flyway.conf (connection options), a .env DATABASE_URL with `options=-c lock_timeout=…`.
  */
 export function configuredBy(ctx: RuleContext, m: Migration, setting: string): string | undefined {
-  for (const path of ctx.facts.files.keys()) {
-    if (!TOOL_CONFIG.test(path)) continue;
+  let configs = configFiles.get(ctx.facts);
+  if (!configs) {
+    configs = [...ctx.facts.files.keys()].filter((p) => TOOL_CONFIG.test(p));
+    configFiles.set(ctx.facts, configs);
+  }
+  for (const path of configs) {
     if (path.endsWith('env.py') && m.tool !== 'alembic') continue;
     const text = ctx.text(path);
     if (text && new RegExp(`\\b${setting}\\b`).test(text)) return path;

@@ -1,4 +1,5 @@
 import { findColumn, type Index, type ProjectFacts, type Table } from '../facts';
+import { djangoField, djangoHelp, isDjango } from '../facts/dialect-help';
 import { defineRule } from '../rule';
 import type { Span } from '../types';
 
@@ -22,7 +23,7 @@ export default defineRule({
     instead:
       'Enable pg_trgm and add a trigram GIN index on the column (built concurrently), e.g. in Alembic ' +
       '`op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")` and `op.create_index(..., postgresql_using="gin", ' +
-      'postgresql_ops={"col": "gin_trgm_ops"}, postgresql_concurrently=True)`.',
+      'postgresql_ops={"col": "gin_trgm_ops"}, postgresql_concurrently=True)`; in Django a `GinIndex(fields=[...], opclasses=["gin_trgm_ops"])` in Meta.indexes, created by a migration running `TrigramExtension()` then `AddIndexConcurrently` with `atomic = False`.',
   },
   examples: {
     bad: {
@@ -40,7 +41,7 @@ export default defineRule({
   },
   check(ctx) {
     const { facts } = ctx;
-    const hits = new Map<string, { table: Table; column: string; span: Span; op: string; sites: Span[] }>();
+    const hits = new Map<string, { table: Table; column: string; span: Span; op: string; sites: Span[]; orm?: string }>();
     for (const q of facts.queries) {
       for (const p of q.predicates) {
         if (!OPS.has(p.op)) continue;
@@ -49,7 +50,7 @@ export default defineRule({
         const key = `${r.table.name}.${r.column}`;
         const hit = hits.get(key);
         if (hit) hit.sites.push(p.span);
-        else hits.set(key, { ...r, span: p.span, op: p.op, sites: [] });
+        else hits.set(key, { ...r, span: p.span, op: p.op, sites: [], orm: q.orm });
       }
     }
     const alembic = facts.migrations.some((m) => m.tool === 'alembic');
@@ -58,7 +59,9 @@ export default defineRule({
       const c = h.column;
       const name = `ix_${t}_${c}_trgm`;
       const kind = h.op === 'ilike-prefix' ? 'A case-insensitive ILIKE match' : h.op === 'ilike-contains' ? 'An ILIKE search with a leading wildcard' : 'A LIKE search with a leading wildcard';
-      const help = alembic
+      const help = isDjango(facts, h.orm)
+        ? djangoHelp.trigramIndex(h.table.model, djangoField(h.table, c))
+        : alembic
         ? `In a new Alembic migration: \`op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")\`, then \`with op.get_context().autocommit_block(): op.create_index("${name}", "${t}", ["${c}"], postgresql_using="gin", postgresql_ops={"${c}": "gin_trgm_ops"}, postgresql_concurrently=True)\`.`
         : h.table.model
           ? `Run \`CREATE EXTENSION IF NOT EXISTS pg_trgm;\` and add \`Index("${name}", "${c}", postgresql_using="gin", postgresql_ops={"${c}": "gin_trgm_ops"})\` to ${h.table.model}.__table_args__ (build it with CREATE INDEX CONCURRENTLY on the live database).`

@@ -1,4 +1,5 @@
 import { findColumn, hasIndexOnColumn, type ColumnRef, type Predicate, type ProjectFacts, type QuerySite, type Table } from '../facts';
+import { djangoField, djangoHelp, isDjango } from '../facts/dialect-help';
 import { defineRule } from '../rule';
 import { modelIndexHelp } from '../sources/typescript/help';
 import type { Span } from '../types';
@@ -25,7 +26,7 @@ export default defineRule({
       'fine on a development database, seconds of latency and heavy I/O once the table has millions of rows.',
     instead:
       'Add an index whose leading column is the filtered column (or the equality columns then the sort column). ' +
-      'In Alembic create it concurrently inside an autocommit block; on a model use `index=True` or `Index(...)`.',
+      'In Alembic create it concurrently inside an autocommit block; on a model use `index=True` or `Index(...)`; in Django add `models.Index(...)` to Meta.indexes and create it with `AddIndexConcurrently` in a migration with `atomic = False`.',
   },
   examples: {
     bad: {
@@ -85,7 +86,8 @@ export default defineRule({
       const colList = h.columns.map((c) => `"${c}"`).join(', ');
       const model = h.table.model;
       const attr = findColumn(h.table, h.column)?.attribute ?? h.column;
-      const help = (!alembic ? modelIndexHelp(h.table, h.columns) : undefined) ?? (alembic
+      const django = isDjango(facts, h.q.orm);
+      const help = django ? djangoHelp.filterIndex(model, h.columns.map((c) => djangoField(h.table, c))) : (!alembic ? modelIndexHelp(h.table, h.columns) : undefined) ?? (alembic
         ? `Add the index in a new Alembic migration, without blocking writes: \`with op.get_context().autocommit_block(): op.create_index("${name}", "${h.table.name}", [${colList}], postgresql_concurrently=True)\`.`
         : model && h.columns.length === 1
           ? `Index the column: \`${attr} = mapped_column(..., index=True)\` on ${model} (and build it with CREATE INDEX CONCURRENTLY on the live database).`

@@ -1,5 +1,6 @@
 import type { ProjectFacts } from '../facts';
 import { findColumn, hasLeadingIndex, type ForeignKey, type Schema } from '../facts/schema';
+import { dialectOf, djangoHelp } from '../facts/dialect-help';
 import { defineRule, type RuleContext } from '../rule';
 import { LineIndex, utf8ToUtf16Offset } from '../text';
 import { modelIndexHelp } from '../sources/typescript/help';
@@ -54,7 +55,7 @@ export default defineRule({
   docs: {
     what: 'Finds foreign keys (from models or migrations) whose columns are not the leading columns of any index or primary key on the referencing table. A composite index or primary key that starts with the FK columns counts.',
     why: 'PostgreSQL indexes the referenced (parent) key, never the referencing (child) columns. Without an index, every DELETE or key UPDATE on the parent scans the whole child table to check or cascade the reference, holding locks while it does, and every join or relationship load from parent to child (`company.jobs`) is a sequential scan.',
-    instead: 'Index the FK columns: `index=True` on the model column plus a migration with `op.create_index("ix_<table>_<col>", "<table>", ["<col>"], postgresql_concurrently=True)` inside `op.get_context().autocommit_block()`, or `CREATE INDEX CONCURRENTLY` in SQL.',
+    instead: 'Index the FK columns: `index=True` on the model column plus a migration with `op.create_index("ix_<table>_<col>", "<table>", ["<col>"], postgresql_concurrently=True)` inside `op.get_context().autocommit_block()`, or `CREATE INDEX CONCURRENTLY` in SQL. In Django (which indexes ForeignKey columns unless `db_index=False`), remove `db_index=False` and build the index with `AddIndexConcurrently` in a migration with `atomic = False`.',
   },
   examples: {
     bad: {
@@ -67,7 +68,8 @@ export default defineRule({
     },
   },
   check(ctx) {
-    const alembic = ctx.facts.migrations.some((m) => m.tool === 'alembic');
+    const dialect = dialectOf(ctx.facts);
+    const alembic = dialect === 'alembic';
     const anyMigrations = ctx.facts.migrations.length > 0;
     const lines = new Map<string, LineIndex>();
     for (const table of ctx.facts.schema.tables.values()) {
@@ -91,7 +93,8 @@ export default defineRule({
         const sql = `CREATE INDEX CONCURRENTLY ${ixName} ON ${table.name} (${cols.join(', ')});`;
         let help: string;
         const jsHelp = alembic ? undefined : modelIndexHelp(table, cols);
-        if (jsHelp) help = jsHelp;
+        if (dialect === 'django') help = djangoHelp.fkIndex(cols.length === 1 ? table.model : undefined, attr);
+        else if (jsHelp) help = jsHelp;
         else if (alembic) help = onModel ? `${onModel} and create it in a new migration: ${alembicOp}` : `Create the index in a new migration: ${alembicOp}`;
         else if (onModel) help = anyMigrations ? `${onModel} and run ${sql}` : `${onModel} (in production, build it with ${sql}).`;
         else help = `Run ${sql}`;

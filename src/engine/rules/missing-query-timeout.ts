@@ -1,4 +1,5 @@
 import type { DbClientConfig } from '../facts/config';
+import { djangoHelp } from '../facts/dialect-help';
 import { defineRule, type RuleContext } from '../rule';
 import { timeoutHelp } from '../sources/typescript/help';
 import type { Fix } from '../types';
@@ -17,7 +18,7 @@ export default defineRule({
   severity: 'warning',
   summary: 'A database engine or pool whose sessions run without statement_timeout, so a stuck query holds its connection and locks indefinitely.',
   docs: {
-    what: 'Finds `create_engine`/`create_async_engine`, `asyncpg.create_pool`, psycopg pools and connections, and Flask-SQLAlchemy engine options that give their connections no `statement_timeout` (via libpq `options="-c statement_timeout=…"`, asyncpg `server_settings` or `command_timeout`, or a `connect` event listener running `SET statement_timeout`). Also says whether `lock_timeout` and `idle_in_transaction_session_timeout` are missing. Stays silent when the settings are hidden in a variable or `**kwargs`, or set for the role or database in a migration.',
+    what: 'Finds `create_engine`/`create_async_engine`, `asyncpg.create_pool`, psycopg pools and connections, and Flask-SQLAlchemy engine options that give their connections no `statement_timeout` (via libpq `options="-c statement_timeout=…"`, asyncpg `server_settings` or `command_timeout`, or a `connect` event listener running `SET statement_timeout`), and Django `DATABASES` entries without `"OPTIONS": {"options": "-c statement_timeout=…"}`. Also says whether `lock_timeout` and `idle_in_transaction_session_timeout` are missing. Stays silent when the settings are hidden in a variable or `**kwargs`, or set for the role or database in a migration.',
     why: 'PostgreSQL\'s default is no timeout. A query that suddenly scans a big table, waits behind a lock, or a transaction left open by a crashed request keeps its pooled connection busy; the pool (`pool_size` + `max_overflow`) drains, every request queues behind it and the service goes down while the database looks idle. An idle-in-transaction session also blocks VACUUM and holds row locks, and a DDL migration waiting on a lock queues every later query on that table.',
     instead: 'Set timeouts on every connection: asyncpg URLs `create_async_engine(url, connect_args={"server_settings": {"statement_timeout": "5000", "idle_in_transaction_session_timeout": "60000"}})`; psycopg `create_engine(url, connect_args={"options": "-c statement_timeout=5000 -c idle_in_transaction_session_timeout=60000"})`. Raise it per transaction for known long jobs with `SET LOCAL statement_timeout`.',
   },
@@ -67,10 +68,13 @@ export default defineRule({
     }
     const prePing = clients.filter((c) => c.poolPrePing === true);
     if (prePing.length) {
+      const django = prePing[0].kind === 'django';
       ctx.report({
         strength: true,
-        message: 'pool_pre_ping is on: connections dropped by a failover, restart or idle timeout are replaced before a request uses them.',
-        help: 'Keep pool_pre_ping=True (or pool_recycle below the server/proxy idle timeout).',
+        message: django
+          ? 'CONN_HEALTH_CHECKS is on: persistent connections dropped by a failover, restart or idle timeout are replaced before a request uses them.'
+          : 'pool_pre_ping is on: connections dropped by a failover, restart or idle timeout are replaced before a request uses them.',
+        help: django ? 'Keep CONN_HEALTH_CHECKS = True on every DATABASES entry that sets CONN_MAX_AGE.' : 'Keep pool_pre_ping=True (or pool_recycle below the server/proxy idle timeout).',
         span: prePing[0].span,
         key: 'pool-pre-ping',
       });
@@ -81,6 +85,7 @@ export default defineRule({
 function label(c: DbClientConfig): string {
   if (c.kind === FLASK_CONFIG) return 'SQLALCHEMY_ENGINE_OPTIONS';
   if (c.kind === FLASK_CALL) return 'Flask-SQLAlchemy (no SQLALCHEMY_ENGINE_OPTIONS)';
+  if (c.kind === 'django') return c.code;
   return `${c.kind}(…)`;
 }
 
@@ -91,6 +96,7 @@ function usesServerSettings(c: DbClientConfig): boolean {
 function helpFor(c: DbClientConfig): string {
   const js = timeoutHelp(c);
   if (js) return js;
+  if (c.kind === 'django') return djangoHelp.timeout;
   if (c.kind.startsWith('asyncpg')) return 'Pass `server_settings={"statement_timeout": "5000", "idle_in_transaction_session_timeout": "60000"}` (and `command_timeout=` as a client-side backstop) to the pool.';
   if (c.kind === 'psycopg_pool') return 'Pass `kwargs={"options": "-c statement_timeout=5000 -c idle_in_transaction_session_timeout=60000"}` to the pool.';
   if (c.kind.endsWith('.connect')) return 'Pass `options="-c statement_timeout=5000 -c idle_in_transaction_session_timeout=60000"` to connect().';

@@ -1,5 +1,6 @@
 import type { UniquenessAssumption } from '../facts/queries';
 import { findColumn, hasUniqueOver } from '../facts/schema';
+import { djangoField, djangoHelp, isDjango } from '../facts/dialect-help';
 import { defineRule } from '../rule';
 import { uniqueHelp } from '../sources/typescript/help';
 
@@ -15,7 +16,7 @@ export default defineRule({
   docs: {
     what: 'Finds lookups by equality on a model\'s columns that are followed, in the same function, by an insert of the same values when nothing was found (check-then-insert), and lookups ending in `.one()`, `.scalar_one()`, `.one_or_none()` or `.scalar_one_or_none()`; then reports them when no unique index, unique constraint or primary key (from models or migrations) covers those columns.',
     why: 'The SELECT and the INSERT are separate statements: two requests arriving together (a double-clicked sign-up, a retried webhook) both see "no row" and both insert, under any isolation level short of SERIALIZABLE. The duplicates then break the code that assumed uniqueness: `.scalar_one_or_none()` raises MultipleResultsFound and the endpoint fails with a 500 for that user from then on, and logins or lookups pick an arbitrary row.',
-    instead: 'Let the database enforce it: `unique=True` on the model column plus a migration with `op.create_unique_constraint("uq_<table>_<cols>", "<table>", [...])` (deduplicate existing rows first), then catch `IntegrityError` on insert and answer 409; or insert with `INSERT … ON CONFLICT (…) DO NOTHING` (`sqlalchemy.dialects.postgresql.insert(...).on_conflict_do_nothing()`).',
+    instead: 'Let the database enforce it: `unique=True` on the model column plus a migration with `op.create_unique_constraint("uq_<table>_<cols>", "<table>", [...])` (deduplicate existing rows first), then catch `IntegrityError` on insert and answer 409; or insert with `INSERT … ON CONFLICT (…) DO NOTHING` (`sqlalchemy.dialects.postgresql.insert(...).on_conflict_do_nothing()`). In Django, `unique=True` or `models.UniqueConstraint(fields=[...])` in Meta.constraints; `get_or_create()` then recovers from the race by itself.',
   },
   examples: {
     bad: {
@@ -33,6 +34,8 @@ export default defineRule({
   },
   check(ctx) {
     const alembic = ctx.facts.migrations.some((m) => m.tool === 'alembic');
+    // UniquenessAssumption has no orm: get_or_create is Django's; otherwise judge by the project's migrations.
+    const django = (u: UniquenessAssumption) => u.kind === 'get-or-create' || isDjango(ctx.facts, u.code.includes('.objects.') ? 'django' : undefined);
     // One finding per table + column set; a check-then-insert explains the race better than an expects-one.
     const byKey = new Map<string, UniquenessAssumption>();
     for (const u of ctx.facts.uniquenessAssumptions) {
@@ -53,17 +56,22 @@ export default defineRule({
       const what = cols.join(' and ').replace(/_/g, ' ');
       const fn = u.functionName?.split('.').pop();
       const callers = fn ? `${fn.replace(/_/g, ' ')} requests` : 'requests';
+      const dj = django(u);
       const message =
-        u.kind === 'check-then-insert'
+        u.kind === 'get-or-create'
+          ? `${fn ? `${fn}() calls` : 'The code calls'} get_or_create() on "${table.name}" by ${what}, but ${colText} has no unique constraint: two concurrent ${callers} with the same ${what} both find no row and both create one, and from then on get_or_create() and get() raise MultipleObjectsReturned.`
+          : u.kind === 'check-then-insert'
           ? `${fn ? `${fn}() checks` : 'The code checks'} that no "${table.name}" row has this ${what}, then inserts one, but ${colText} has no unique constraint: two concurrent ${callers} with the same ${what} both pass the check and insert duplicates.`
-          : `This lookup expects at most one "${table.name}" row per ${what}, but ${colText} has no unique constraint: once concurrent writes create duplicates, the call raises MultipleResultsFound and the request fails.`;
+          : `This lookup expects at most one "${table.name}" row per ${what}, but ${colText} has no unique constraint: once concurrent writes create duplicates, the call raises ${dj ? 'MultipleObjectsReturned' : 'MultipleResultsFound'} and the request fails.`;
       const name = `uq_${table.name}_${cols.join('_')}`;
       const column = cols.length === 1 ? findColumn(table, cols[0]) : undefined;
       const model = table.model && column ? `add unique=True to ${table.model}.${column.attribute ?? column.name}` : undefined;
       const ddl = alembic
         ? `op.create_unique_constraint("${name}", "${table.name}", [${cols.map((c) => `"${c}"`).join(', ')}])`
         : `ALTER TABLE ${table.name} ADD CONSTRAINT ${name} UNIQUE (${cols.join(', ')});`;
-      const help = (alembic ? undefined : uniqueHelp(table, cols)) ?? `Enforce it in the database: ${model ? `${model} and ` : ''}${alembic ? 'create it in a new migration with ' : 'run '}${ddl} (remove existing duplicates first), then catch IntegrityError on insert (or use INSERT … ON CONFLICT (${cols.join(', ')}) DO NOTHING).`;
+      const help = dj
+        ? djangoHelp.unique(table.model, cols.map((c) => djangoField(table, c)), u.kind === 'get-or-create')
+        : (alembic ? undefined : uniqueHelp(table, cols)) ?? `Enforce it in the database: ${model ? `${model} and ` : ''}${alembic ? 'create it in a new migration with ' : 'run '}${ddl} (remove existing duplicates first), then catch IntegrityError on insert (or use INSERT … ON CONFLICT (${cols.join(', ')}) DO NOTHING).`;
       ctx.report({
         message,
         help,

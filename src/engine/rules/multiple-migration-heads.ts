@@ -1,5 +1,6 @@
 import type { Migration } from '../facts/migrations';
-import { defineRule } from '../rule';
+import { djangoHelp } from '../facts/dialect-help';
+import { defineRule, type RuleContext } from '../rule';
 
 /**
  * Alembic environments in the project: revisions linked by parent edges or sharing a versions folder.
@@ -35,11 +36,11 @@ export default defineRule({
   id: 'multiple-migration-heads',
   category: 'schema',
   severity: 'error',
-  summary: 'The Alembic revision graph has more than one head (or a revision revises one that does not exist), so `alembic upgrade head` fails.',
+  summary: 'The Alembic revision graph (or a Django app\'s migration graph) has more than one head, or a migration depends on one that does not exist, so `alembic upgrade head` / `manage.py migrate` fails.',
   docs: {
-    what: 'Builds the Alembic revision graph from `revision` / `down_revision` and reports every head when there is more than one (two branches created from the same parent, usually by two merged pull requests), and revisions whose `down_revision` names a revision that is not in the project.',
-    why: '`alembic upgrade head` refuses to run with "Multiple head revisions are present", and a missing parent makes Alembic fail to build the graph at all: the deploy stops at the migration step, often in production only, after the code is already merged.',
-    instead: 'Join the branches with `alembic merge heads -m "merge"` (a revision whose down_revision lists both heads) and commit it; fix a dangling down_revision to point at an existing revision.',
+    what: 'Builds the Alembic revision graph from `revision` / `down_revision` and reports every head when there is more than one (two branches created from the same parent, usually by two merged pull requests), and revisions whose `down_revision` names a revision that is not in the project. For Django, per app: the app\'s migrations that no other migration of the app depends on are its leaves, and two or more are reported, as is a dependency on a migration of the same app that is not in the project (dependencies on other apps\' migrations outside the project, such as contrib apps, are normal). Squashed migrations (`replaces`) are not modelled.',
+    why: '`alembic upgrade head` refuses to run with "Multiple head revisions are present", and a missing parent makes Alembic fail to build the graph at all: the deploy stops at the migration step, often in production only, after the code is already merged. Django likewise stops with "Conflicting migrations detected" (or NodeNotFoundError for a missing dependency).',
+    instead: 'Join the branches with `alembic merge heads -m "merge"` (a revision whose down_revision lists both heads) and commit it; fix a dangling down_revision to point at an existing revision. In Django, run `python manage.py makemigrations --merge <app>` and commit the merge migration.',
   },
   examples: {
     bad: {
@@ -93,5 +94,49 @@ export default defineRule({
         });
       }
     }
+    checkDjango(ctx, ctx.facts.migrations.filter((m) => m.tool === 'django'));
   },
 });
+
+/**
+ * Django: each app has its own graph (ids `app.NNNN_name`, parents from `dependencies`). A leaf is a
+ * migration no other migration of the same app depends on; `migrate` refuses to run with two. A dependency
+ * on the same app that is missing breaks the graph (NodeNotFoundError); one on another app that is not in
+ * the project is normal (contrib and third-party apps). Squashed migrations (`replaces`) are not modelled.
+ */
+function checkDjango(ctx: RuleContext, migrations: Migration[]): void {
+  const byApp = new Map<string, Migration[]>();
+  for (const m of migrations) {
+    const app = m.id.split('.')[0];
+    byApp.set(app, [...(byApp.get(app) ?? []), m]);
+  }
+  for (const [app, ms] of byApp) {
+    const ids = new Set(ms.map((m) => m.id));
+    const sameApp = (p: string) => p.split('.')[0] === app;
+    let dangling = false;
+    for (const m of ms) {
+      const missing = m.parents.filter((p) => sameApp(p) && !ids.has(p));
+      if (!missing.length) continue;
+      dangling = true;
+      ctx.report({
+        message: `Migration ${m.id} depends on ${missing.join(', ')}, which is not in the project: Django cannot build the migration graph (NodeNotFoundError) and every manage.py migrate fails.`,
+        help: djangoHelp.danglingParent(app, missing),
+        span: m.span,
+        data: { revision: m.id, missing },
+      });
+    }
+    if (dangling) continue;
+    const isParent = new Set(ms.flatMap((m) => m.parents.filter(sameApp)));
+    const heads = ms.filter((m) => !isParent.has(m.id));
+    if (heads.length < 2) continue;
+    const names = heads.map((h) => h.id).sort();
+    for (const h of heads) {
+      ctx.report({
+        message: `App "${app}" has ${heads.length} leaf migrations (${names.join(', ')}): manage.py migrate stops with "Conflicting migrations detected".`,
+        help: djangoHelp.mergeHeads(app),
+        span: h.span,
+        data: { app, heads: names },
+      });
+    }
+  }
+}

@@ -1,4 +1,5 @@
 import type { ProjectFacts, QuerySite, RelationAccess, Relationship, Table } from '../facts';
+import { djangoHelp } from '../facts/dialect-help';
 import { defineRule, type RuleContext } from '../rule';
 import { indirectHelp, nPlusOneDescribe, nPlusOneHelp } from '../sources/typescript/help';
 import type { Fix, Span } from '../types';
@@ -77,16 +78,21 @@ export default defineRule({
       const source = a.loadedBy ? queryById.get(a.loadedBy) : undefined;
       const loader = 'selectinload';
       const option = `.options(${loader}(${a.model}.${a.relationship}))`;
+      // Django: every relation is loaded lazily unless the queryset select_related/prefetch_related it.
+      const django = source?.orm === 'django';
       const related: { span: Span; message: string }[] = [];
       if (source) related.push({ span: source.span, message: `the query that loaded the ${a.model} rows does not eager-load "${a.relationship}"` });
-      if (rel.rel.span) related.push({ span: rel.rel.span, message: `${a.model}.${a.relationship} is lazy="${rel.rel.lazy}"` });
+      if (rel.rel.span) related.push({ span: rel.rel.span, message: django ? `${a.model}.${a.relationship} is declared here` : `${a.model}.${a.relationship} is lazy="${rel.rel.lazy}"` });
+      const loop = loopHeader(a.loop.iterable, a.loop.kind);
       ctx.report({
-        message: `\`${a.model}.${a.relationship}\` is a lazy relationship (lazy="${rel.rel.lazy}") read on every row of \`${loopHeader(a.loop.iterable, a.loop.kind)}\`: one extra SELECT per ${a.model} row (and under AsyncSession, a MissingGreenlet error).`,
-        help: `Eager-load it on the query that produced the rows: add \`${option}\` (from sqlalchemy.orm import ${loader}).`,
+        message: django
+          ? `\`${a.model}.${a.relationship}\` is a related ${rel.rel.uselist === false ? 'object' : 'manager'} loaded lazily, read on every row of \`${loop}\`: one extra SELECT per ${a.model} row.`
+          : `\`${a.model}.${a.relationship}\` is a lazy relationship (lazy="${rel.rel.lazy}") read on every row of \`${loop}\`: one extra SELECT per ${a.model} row (and under AsyncSession, a MissingGreenlet error).`,
+        help: django ? djangoHelp.eagerLoad(a.relationship, rel.rel.uselist) : `Eager-load it on the query that produced the rows: add \`${option}\` (from sqlalchemy.orm import ${loader}).`,
         span: a.span,
         key: `${a.model}.${a.relationship}@${a.functionName ?? ''}`,
         related,
-        fix: source ? optionsFix(ctx, source, option, loader) : undefined,
+        fix: source && !django ? optionsFix(ctx, source, option, loader) : undefined,
         data: { kind: 'lazy-relationship', model: a.model, relationship: a.relationship, table: rel.table.name },
       });
     }
