@@ -66,7 +66,7 @@ export function renderMarkdown(input: ReportInput): string {
       continue;
     }
     out.push('| Rule | Findings | Effort each | Action |', '|---|---:|---|---|');
-    for (const g of gs) out.push(`| ${g.id} | ${g.findings.length} | ${EFFORT_LABELS[effortFor(g.id)]} | ${cell(rule(g.id)?.docs.instead ?? g.findings[0].help)} |`);
+    for (const g of gs) out.push(`| ${g.id} | ${g.findings.length} | ${EFFORT_LABELS[effortFor(g.id)]} | ${cell(g.findings[0].help)} |`);
     out.push('');
   }
   out.push('Effort sizes: ' + Object.values(EFFORT_LABELS).join(', ') + '.', '');
@@ -103,7 +103,9 @@ function groups(findings: Finding[]): Group[] {
 }
 
 function summaryOf(r: Rule | undefined, first: Finding): string {
-  return r ? `${r.summary} ${r.docs.instead}` : first.help;
+  // The finding's own help is written in the project's dialect (Alembic, Django, Prisma…); the rule's
+  // docs are generic, so the summary tables quote the help.
+  return r ? `${r.summary} ${first.help}` : first.help;
 }
 
 type Level = 'High' | 'Medium' | 'Low';
@@ -120,7 +122,7 @@ function riskRows(findings: Finding[], rule: (id: string) => Rule | undefined): 
         f.category === 'security' || f.category === 'integrity' || f.category === 'backup' ? 'High' : hasError ? 'High' : f.category === 'schema' ? 'Low' : 'Medium';
       const r = rule(g.id);
       const risk = `${r?.summary ?? oneLine(f.message)} (${plural(g.findings.length, 'finding')})`;
-      return { risk, likelihood, impact, mitigation: r?.docs.instead ?? f.help };
+      return { risk, likelihood, impact, mitigation: f.help };
     })
     .sort((a, b) => LEVEL_RANK[b.likelihood] * LEVEL_RANK[b.impact] - LEVEL_RANK[a.likelihood] * LEVEL_RANK[a.impact]);
 }
