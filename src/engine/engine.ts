@@ -1,6 +1,7 @@
 import type { FileFacts, ProjectFacts } from './facts';
 import { mergeFacts } from './facts/merge';
 import { matchesAny } from './glob';
+import { PROFILING, profileReport, timed } from './profile';
 import type { Report, Rule } from './rule';
 import { RULES } from './rules';
 import { computeReadiness, type Readiness } from './score';
@@ -99,7 +100,7 @@ export class Engine {
   }
 
   facts(): ProjectFacts {
-    if (!this.merged) this.merged = mergeFacts(new Map([...this.entries].map(([p, e]) => [p, e.facts])));
+    if (!this.merged) this.merged = timed('merge', () => mergeFacts(new Map([...this.entries].map(([p, e]) => [p, e.facts]))));
     return this.merged;
   }
 
@@ -116,15 +117,16 @@ export class Engine {
         if (f) findings.push(f);
       };
       try {
-        rule.check({ facts, settings: this.settings, report, text: (p) => this.text(p) });
+        timed(`rule ${rule.id}`, () => rule.check({ facts, settings: this.settings, report, text: (p) => this.text(p) }));
       } catch (e) {
         facts.problems.push({ file: '.', message: `internal error in rule ${rule.id}: ${(e as Error)?.message ?? e}` });
       }
     }
     findings.sort(compareFindings);
-    const readiness = computeReadiness(findings, facts, this.rules);
+    const readiness = timed('score', () => computeReadiness(findings, facts, this.rules));
     let analysedFiles = 0;
     for (const e of this.entries.values()) if (e.facts.language !== 'skipped') analysedFiles++;
+    if (PROFILING) process.stderr.write(`pgready profile (CPU ms, since the last report):\n${profileReport()}\n`);
     return { findings, readiness, facts, problems: facts.problems, stats: { files: this.entries.size, analysedFiles, ms: Date.now() - t0 } };
   }
 

@@ -79,4 +79,69 @@ export class S { constructor(private readonly users: Repository<User>) {}
     const f = facts({ 'src/bad.ts': 'const x = prisma.user.findMany({ where: { a: 1 } ' });
     assert.ok(f.problems.some((p) => /TypeScript syntax error/.test(p.message)));
   });
+  it('reads TypeORM QueryBuilder chains', () => {
+    const f = facts({
+      'src/q.ts': `import { Repository } from 'typeorm';
+export class S { constructor(private readonly users: Repository<User>) {}
+  async list(email: string, q: string, name: string) {
+    const qb = this.users.createQueryBuilder('u').where('u.email = :email AND u.age >= :age', { email, age: 18 });
+    qb.andWhere('u.name ILIKE :q', { q: \`%\${q}%\` }).orderBy('u.createdAt', 'DESC').leftJoinAndSelect('u.posts', 'p').leftJoin('u.team', 't');
+    const rows = await qb.getMany();
+    return this.users.createQueryBuilder('u').where(\`u.name = '\${name}'\`).getOne();
+  } }`,
+    });
+    const [list, one] = f.queries.filter((q) => q.orm === 'typeorm');
+    assert.deepStrictEqual(preds(list), ['User.email:eq', 'User.age:range', 'User.name:ilike-contains']);
+    assert.deepStrictEqual(list.orderBy.map((o) => o.column), ['createdAt']);
+    assert.deepStrictEqual(list.eagerLoads, ['posts']);
+    assert.deepStrictEqual(list.joins, ['team']);
+    assert.strictEqual(list.executes, true);
+    assert.strictEqual(list.limited, false);
+    assert.strictEqual(one.limited, true);
+    assert.strictEqual(one.sql?.construction, 'fstring');
+    assert.strictEqual(one.sql?.interpolations[0].safe, false);
+  });
+
+  it('reads Drizzle query sites', () => {
+    const f = facts({
+      'src/d.ts': `import { and, eq, ilike, or, desc } from 'drizzle-orm';
+import { users } from './schema';
+export async function s(x: string, q: string, ids: number[]) {
+  await db.select().from(users).where(and(eq(users.email, x), ilike(users.name, \`%\${q}%\`))).orderBy(desc(users.createdAt)).limit(5);
+  await db.select().from(users).where(or(eq(users.email, x), eq(users.id, 1)));
+  for (const id of ids) await db.query.users.findMany({ where: (u, { eq }) => eq(u.teamId, id), with: { posts: true } });
+  await db.delete(users).where(eq(users.id, 1));
+}`,
+    });
+    const [a, b, c, d] = f.queries.filter((q) => q.orm === 'drizzle');
+    assert.deepStrictEqual(preds(a), ['users.email:eq', 'users.name:ilike-contains']);
+    assert.deepStrictEqual(a.orderBy.map((o) => o.column), ['createdAt']);
+    assert.strictEqual(a.limited, true);
+    assert.deepStrictEqual(preds(b), []);
+    assert.deepStrictEqual(preds(c), ['users.teamId:eq']);
+    assert.deepStrictEqual(c.eagerLoads, ['posts']);
+    assert.strictEqual(c.loop?.kind, 'for');
+    assert.strictEqual(d.operation, 'delete');
+  });
+
+  it('reads Sequelize models and associations', () => {
+    const f = facts({
+      'models/index.js': `const { Sequelize, DataTypes, Model } = require('sequelize');
+const sequelize = new Sequelize('postgres://x/y');
+const User = sequelize.define('User', { email: { type: DataTypes.STRING(100), unique: true }, teamId: { type: DataTypes.INTEGER, field: 'team_id', references: { model: 'teams', key: 'id' } } }, { indexes: [{ fields: ['team_id', 'email'] }, { fields: [{ name: 'email', operator: 'gin_trgm_ops' }], using: 'GIN' }] });
+class Post extends Model {}
+Post.init({ id: { type: DataTypes.BIGINT, primaryKey: true }, authorId: { type: DataTypes.INTEGER, references: { model: User } } }, { sequelize, tableName: 'posts', underscored: true });
+User.hasMany(Post, { as: 'posts' });
+Post.belongsTo(User);`,
+    });
+    const users = f.schema.tables.get('Users')!;
+    assert.deepStrictEqual(users.columns.map((c) => `${c.name}:${c.type}`), ['id:integer', 'email:character varying(100)', 'team_id:integer']);
+    assert.deepStrictEqual(users.foreignKeys.map((k) => `${k.columns}->${k.refTable}.${k.refColumns}`), ['team_id->teams.id']);
+    assert.deepStrictEqual(users.indexes.map((i) => `${i.keys.map((k) => k.column + (k.opclass ? ` ${k.opclass}` : '')).join(',')}:${i.method}:${i.unique}`), ['email:btree:true', 'team_id,email:btree:false', 'email gin_trgm_ops:gin:false']);
+    assert.deepStrictEqual(users.relationships.map((r) => `${r.name}->${r.target}:${r.uselist}`), ['posts->Post:true']);
+    const posts = f.schema.tables.get('posts')!;
+    assert.deepStrictEqual(posts.primaryKey, ['id']);
+    assert.deepStrictEqual(posts.foreignKeys.map((k) => `${k.columns}->${k.refTable}`), ['author_id->Users']);
+    assert.deepStrictEqual(posts.relationships.map((r) => r.name), ['User']);
+  });
 });

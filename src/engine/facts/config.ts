@@ -18,6 +18,8 @@ export interface DbClientConfig {
   settingsKnown: boolean;
   poolPrePing?: boolean;
   poolSize?: number;
+  /** The environment variable the connection URL is read from (Prisma `env("DATABASE_URL")`), when the URL is not literal. */
+  urlEnv?: string;
   maxOverflow?: number;
   /** Span of the argument (connect_args / server_settings / options) where a timeout belongs, for the quick fix. */
   settingsSpan?: Span;

@@ -8,12 +8,14 @@ import type { Table } from './schema';
 export type Dialect = 'django' | 'alembic' | 'other';
 
 /**
- * The project's migration dialect: 'django' when it has Django migrations, 'alembic' when it has Alembic
- * revisions, else 'other' (plain SQL, another tool, no migrations). Django wins when both are present.
+ * The project's dialect: 'django' when it has Django migrations, 'alembic' when it has Alembic revisions
+ * (Django wins when both are present); without migrations, 'django' when its code queries through the Django
+ * ORM or configures Django DATABASES; else 'other' (plain SQL, another tool or ORM).
  */
-export function dialectOf(facts: Pick<ProjectFacts, 'migrations'>): Dialect {
+export function dialectOf(facts: Pick<ProjectFacts, 'migrations' | 'queries' | 'clients'>): Dialect {
   if (facts.migrations.some((m) => m.tool === 'django')) return 'django';
   if (facts.migrations.some((m) => m.tool === 'alembic')) return 'alembic';
+  if (facts.queries.some((q) => q.orm === 'django') || facts.clients.some((c) => c.kind === 'django')) return 'django';
   return 'other';
 }
 
@@ -24,7 +26,7 @@ const OTHER_ORMS = /^(sqlalchemy.*|asyncpg|prisma|typeorm|knex|sequelize|drizzle
  * A fact is Django when its query is (`orm === 'django'`), or when it is ORM-neutral (raw SQL through a
  * cursor, no query at all) in a project with Django migrations.
  */
-export function isDjango(facts: Pick<ProjectFacts, 'migrations'>, orm?: string): boolean {
+export function isDjango(facts: Pick<ProjectFacts, 'migrations' | 'queries' | 'clients'>, orm?: string): boolean {
   if (orm === 'django') return true;
   if (orm && OTHER_ORMS.test(orm)) return false;
   return dialectOf(facts) === 'django';
@@ -70,6 +72,8 @@ export const djangoHelp = {
       : 'then catch IntegrityError around create()';
     return `Enforce it in the database: ${where}, in a new migration (remove existing duplicates first); ${then}.`;
   },
+
+  bind: 'Pass the values as parameters: `Model.objects.raw("… WHERE status = %s", [status])`, `cursor.execute(sql, [status])`, `RawSQL(sql, (status,))`; map identifiers (sort columns) through a constant dict such as `SORTS[sort]`.',
 
   timeout: 'Add "OPTIONS": {"options": "-c statement_timeout=5000 -c idle_in_transaction_session_timeout=60000"} to the DATABASES entry.',
 };

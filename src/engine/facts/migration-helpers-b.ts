@@ -108,7 +108,12 @@ export interface LockTarget {
   mode: LockMode | 'EXCLUSIVE';
   /** What takes it, for messages: "ALTER TABLE", "TRUNCATE", "REFRESH MATERIALIZED VIEW"… */
   what: string;
+  /** DROP INDEX in SQL: the table is not written, `table` holds the index name. */
+  viaIndex?: boolean;
 }
+
+/** The locked table as messages name it. */
+export const lockedTable = (l: LockTarget) => (l.viaIndex ? `the table of index "${l.table}"` : `"${l.table}"`);
 
 const RANK: Record<LockTarget['mode'], number> = {
   'SHARE UPDATE EXCLUSIVE': 1,
@@ -175,6 +180,14 @@ export function locksOf(st: MigrationStatement): LockTarget[] {
           return { table: String(items[items.length - 1]?.String?.sval ?? '').toLowerCase(), mode: 'ACCESS EXCLUSIVE' as const, what: 'DROP TABLE' };
         }).filter((t: LockTarget) => t.table);
       }
+      if (n.removeType === 'OBJECT_INDEX' && !n.concurrent) {
+        const table = String(st.kwargs?.table_name ?? '').replace(/^[rbuRBU]*["']|["']$/g, '').toLowerCase();
+        return (n.objects ?? []).map((o: Node) => {
+          const items: Node[] = o?.List?.items ?? [];
+          const index = String(items[items.length - 1]?.String?.sval ?? '').toLowerCase();
+          return table ? { table, mode: 'ACCESS EXCLUSIVE' as const, what: 'DROP INDEX' } : { table: index, mode: 'ACCESS EXCLUSIVE' as const, what: 'DROP INDEX', viaIndex: true };
+        }).filter((t: LockTarget) => t.table);
+      }
       return [];
     case 'RenameStmt':
       if (['OBJECT_TABLE', 'OBJECT_COLUMN', 'OBJECT_TABCONSTRAINT'].includes(n.renameType) && relName(n.relation)) {
@@ -207,8 +220,8 @@ export function isVacuumFull(n: Node): boolean {
 
 /** Locks that block reads or writes (SHARE and stronger) on tables that existed before this migration. */
 export function blockingLocks(m: Migration, st: MigrationStatement): LockTarget[] {
-  const created = createdEarlier(m, st).tables;
-  return locksOf(st).filter((l) => l.mode !== 'SHARE UPDATE EXCLUSIVE' && !created.has(l.table));
+  const created = createdEarlier(m, st);
+  return locksOf(st).filter((l) => l.mode !== 'SHARE UPDATE EXCLUSIVE' && !(l.viaIndex ? created.indexes : created.tables).has(l.table));
 }
 
 export const BLOCKS_WHAT: Record<LockTarget['mode'], string> = {
@@ -362,8 +375,14 @@ export interface ColumnSite {
 }
 
 /** Every column type chosen by a migration's upgrade (CREATE TABLE, ADD COLUMN, ALTER COLUMN TYPE). */
+const siteCache = new WeakMap<object, ColumnSite[]>();
+
 export function columnSites(ctx: RuleContext): ColumnSite[] {
+  // Six rules read the same list: build it once per analysis.
+  const cached = siteCache.get(ctx.facts);
+  if (cached) return cached;
   const out: ColumnSite[] = [];
+  siteCache.set(ctx.facts, out);
   for (const m of ctx.facts.migrations) {
     for (const st of m.upgrade) {
       for (const col of columnIntros(st)) {

@@ -28,7 +28,7 @@ export default defineRule({
         const locked = new Map<string, (typeof tx)[number]>();
         for (const st of tx) {
           for (const l of blockingLocks(m, st)) {
-            if (l.mode !== 'ACCESS EXCLUSIVE' || locked.has(l.table)) continue;
+            if (l.mode !== 'ACCESS EXCLUSIVE' || l.viaIndex || locked.has(l.table)) continue;
             if (locked.size >= 1) {
               const [firstTable, firstSt] = [...locked.entries()][0];
               ctx.report({

@@ -1,6 +1,7 @@
 import { findColumn, type Index, type ProjectFacts, type Table } from '../facts';
 import { djangoField, djangoHelp, isDjango } from '../facts/dialect-help';
 import { defineRule } from '../rule';
+import { trigramHelp } from '../sources/typescript/help';
 import type { Span } from '../types';
 
 // `col ILIKE '%q%'`, `col LIKE '%q%'` and any ILIKE cannot use a btree index: only a pg_trgm GIN/GiST
@@ -61,11 +62,11 @@ export default defineRule({
       const kind = h.op === 'ilike-prefix' ? 'A case-insensitive ILIKE match' : h.op === 'ilike-contains' ? 'An ILIKE search with a leading wildcard' : 'A LIKE search with a leading wildcard';
       const help = isDjango(facts, h.orm)
         ? djangoHelp.trigramIndex(h.table.model, djangoField(h.table, c))
-        : alembic
+        : trigramHelp(h.table, c) ?? (alembic
         ? `In a new Alembic migration: \`op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")\`, then \`with op.get_context().autocommit_block(): op.create_index("${name}", "${t}", ["${c}"], postgresql_using="gin", postgresql_ops={"${c}": "gin_trgm_ops"}, postgresql_concurrently=True)\`.`
         : h.table.model
           ? `Run \`CREATE EXTENSION IF NOT EXISTS pg_trgm;\` and add \`Index("${name}", "${c}", postgresql_using="gin", postgresql_ops={"${c}": "gin_trgm_ops"})\` to ${h.table.model}.__table_args__ (build it with CREATE INDEX CONCURRENTLY on the live database).`
-          : `Run \`CREATE EXTENSION IF NOT EXISTS pg_trgm;\` then \`CREATE INDEX CONCURRENTLY ${name} ON ${t} USING gin (${c} gin_trgm_ops);\`.`;
+          : `Run \`CREATE EXTENSION IF NOT EXISTS pg_trgm;\` then \`CREATE INDEX CONCURRENTLY ${name} ON ${t} USING gin (${c} gin_trgm_ops);\`.`);
       ctx.report({
         message: `${kind} on "${t}"."${c}" cannot use a btree index and "${c}" has no pg_trgm index: every search scans the whole "${t}" table.`,
         help,

@@ -1,6 +1,7 @@
 import type { DbClientConfig } from '../facts/config';
 import { djangoHelp } from '../facts/dialect-help';
 import { defineRule, type RuleContext } from '../rule';
+import { resolveEnvUrl } from '../sources/prisma/index';
 import { timeoutHelp } from '../sources/typescript/help';
 import type { Fix } from '../types';
 
@@ -33,7 +34,7 @@ export default defineRule({
     },
   },
   check(ctx) {
-    const all = ctx.facts.clients;
+    const all = ctx.facts.clients.map((c) => resolveEnvUrl(c, ctx.facts.files.keys(), (f) => ctx.text(f)));
     const listenerSets = all.some((c) => c.kind === LISTENER && c.timeouts.statement_timeout);
     const hasFlaskConfig = all.some((c) => c.kind === FLASK_CONFIG);
     const clients = all.filter((c) => c.kind !== LISTENER && !(c.kind === FLASK_CALL && hasFlaskConfig));

@@ -1,6 +1,7 @@
 import type { ColumnWrite } from '../facts/queries';
 import type { Column, Table } from '../facts/schema';
 import { defineRule } from '../rule';
+import { secretHelp } from '../sources/typescript/help';
 
 // A column whose name says it holds a credential (API token, reset code, refresh token…) stored as text and
 // written unhashed: whoever reads the table — a backup, a replica, a leaked dump, one SQL injection — can
@@ -69,9 +70,9 @@ export default defineRule({
         const generated = plain.some((w) => w.generatedSecret);
         ctx.report({
           message: `"${table.name}"."${col.name}" stores ${kind} in plain text (written unhashed at ${where}${generated ? ', a freshly generated secret' : ''}): anyone who can read this table — a backup, a replica, one SQL injection — can use every one of them.`,
-          help: kind === 'passwords'
+          help: secretHelp(col.name, col.attribute, kind === 'passwords', plain.map((w) => w.span.file)) ?? (kind === 'passwords'
             ? `Hash passwords before storing them (passlib CryptContext(schemes=["bcrypt"]) or argon2) and store them in a "${col.name}_hash" column.`
-            : `Store a digest instead: write hashlib.sha256(${col.name}.encode()).hexdigest() to a "${col.name}_hash" column, look rows up by the digest, and show the raw value to the user only once.`,
+            : `Store a digest instead: write hashlib.sha256(${col.name}.encode()).hexdigest() to a "${col.name}_hash" column, look rows up by the digest, and show the raw value to the user only once.`),
           span,
           key: `${table.name}.${col.name}`,
           related: plain.slice(0, 5).map((w) => ({ span: w.span, message: `writes \`${w.value}\` to ${table.name}.${col.name} unhashed` })),

@@ -1,6 +1,7 @@
 import type { Migration, MigrationStatement } from '../facts/migrations';
 import { defineRule } from '../rule';
 import { alembicConcurrentlyFix, sqlConcurrentlyFix } from '../sources/python/sa-fix';
+import { concurrentIndexHelp } from '../sources/typescript/help';
 
 /** Tables a migration creates before statement `upto` (an index on them locks nobody). */
 function tablesCreatedBefore(m: Migration, upto: MigrationStatement): Set<string> {
@@ -54,7 +55,7 @@ export default defineRule({
         } else if (m.tool === 'django') {
           help = 'Use AddIndexConcurrently (django.contrib.postgres.operations) in a migration with atomic = False.';
         } else {
-          help = `Use CREATE INDEX CONCURRENTLY ${ix.idxname ?? ''} ON ${table} … and run it outside a transaction block.`.replace(/\s+/g, ' ');
+          help = concurrentIndexHelp(m.tool, table, ix.idxname) ?? `Use CREATE INDEX CONCURRENTLY ${ix.idxname ?? ''} ON ${table} … and run it outside a transaction block.`.replace(/\s+/g, ' ');
           fix = sqlConcurrentlyFix(text, st, 'Create the index concurrently');
         }
         ctx.report({

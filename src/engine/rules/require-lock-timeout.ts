@@ -1,4 +1,4 @@
-import { an, BLOCKS_WHAT, checkTimeout } from '../facts/migration-helpers-b';
+import { an, BLOCKS_WHAT, checkTimeout, lockedTable } from '../facts/migration-helpers-b';
 import { defineRule } from '../rule';
 
 export default defineRule({
@@ -26,7 +26,7 @@ export default defineRule({
       ctx,
       'lock_timeout',
       (l) =>
-        `${l.what} takes ${an(l.mode)} lock on "${l.table}" with no lock_timeout: while it waits behind a running transaction, ${BLOCKS_WHAT[l.mode]} on "${l.table}" queues behind it, for as long as that transaction lives.`,
+        `${l.what} takes ${an(l.mode)} lock on ${lockedTable(l)} with no lock_timeout: while it waits behind a running transaction, ${BLOCKS_WHAT[l.mode]} on ${lockedTable(l).replace(/^the table/, 'that table')} queues behind it, for as long as that transaction lives.`,
     );
   },
 });

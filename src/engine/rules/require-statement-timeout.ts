@@ -1,4 +1,4 @@
-import { an, BLOCKS_WHAT, checkTimeout } from '../facts/migration-helpers-b';
+import { an, BLOCKS_WHAT, checkTimeout, lockedTable } from '../facts/migration-helpers-b';
 import { defineRule } from '../rule';
 
 export default defineRule({
@@ -26,7 +26,7 @@ export default defineRule({
       ctx,
       'statement_timeout',
       (l) =>
-        `${l.what} holds ${an(l.mode)} lock on "${l.table}" with no statement_timeout: ${BLOCKS_WHAT[l.mode]} on "${l.table}" waits for as long as the statement runs, unbounded on a large table.`,
+        `${l.what} holds ${an(l.mode)} lock on ${lockedTable(l)} with no statement_timeout: ${BLOCKS_WHAT[l.mode]} on ${lockedTable(l).replace(/^the table/, 'that table')} waits for as long as the statement runs, unbounded on a large table.`,
     );
   },
 });

@@ -1,5 +1,6 @@
 import type { QuerySite } from '../facts/queries';
 import { defineRule } from '../rule';
+import { djangoHelp } from '../facts/dialect-help';
 import { bindHelp as jsBindHelp } from '../sources/typescript/help';
 import type { Fix } from '../types';
 
@@ -78,6 +79,8 @@ function bindHelp(q: QuerySite): string {
   const js = jsBindHelp(q.orm);
   if (js) return js;
   switch (q.orm) {
+    case 'django':
+      return djangoHelp.bind;
     case 'asyncpg':
       return 'Pass the values as arguments: `await conn.fetch("… WHERE status = $1", status)`; map identifiers (sort columns) through a constant dict.';
     case 'dbapi':

@@ -211,7 +211,7 @@ export class ConnectionManager implements vscode.Disposable {
       void vscode.window.showInformationMessage(`pgready: connected to ${s.db.label}${s.production ? ' (marked production: EXPLAIN ANALYZE of writing statements is refused)' : ''}.`);
       return s.db.label;
     } catch (e) {
-      await this.reportError(e, t);
+      this.reportError(e, t);
       return undefined;
     }
   }
@@ -240,7 +240,7 @@ export class ConnectionManager implements vscode.Disposable {
       void vscode.window.showInformationMessage(`pgready: ${line}`);
       return line;
     } catch (e) {
-      await this.reportError(e, t);
+      this.reportError(e, t);
       return undefined;
     }
   }
@@ -281,13 +281,18 @@ export class ConnectionManager implements vscode.Disposable {
     return true;
   }
 
-  /** Shows a DbError's one line; a password problem offers to set the password. */
-  async reportError(e: unknown, t?: Target): Promise<void> {
+  /**
+   * Shows a DbError's one line; a password problem offers to set the password. Does not wait for the
+   * notification to be dismissed: callers return as soon as the error is known.
+   */
+  reportError(e: unknown, t?: Target): string {
     const msg = e instanceof DbError ? e.message : String((e as Error)?.message ?? e);
     this.log.warn(`database: ${msg}`);
     const actions = t?.kind === 'server' && t.source === 'settings' && /password/i.test(msg) ? ['Set Password…'] : [];
-    const pick = await vscode.window.showErrorMessage(`pgready: ${msg}`, ...actions);
-    if (pick === 'Set Password…') void vscode.commands.executeCommand('pgready.setPassword');
+    void vscode.window.showErrorMessage(`pgready: ${msg}`, ...actions).then((pick) => {
+      if (pick === 'Set Password…') void vscode.commands.executeCommand('pgready.setPassword');
+    });
+    return msg;
   }
 
   dispose(): void {

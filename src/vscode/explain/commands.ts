@@ -116,7 +116,7 @@ export function explainCommands(deps: ExplainDeps): Record<string, (...args: any
     } catch (e) {
       const msg = e instanceof DbError ? e.message : String((e as Error)?.message ?? e);
       const hint = session?.db.kind === 'pglite' && /does not exist/.test(msg) ? ' (the embedded database only has what this project\'s migrations create; connect to a database for the rest)' : '';
-      await connections.reportError(new DbError(`EXPLAIN failed: ${msg.replace(/\.$/, '')}${hint}.`));
+      connections.reportError(new DbError(`EXPLAIN failed: ${msg.replace(/\.$/, '')}${hint}.`));
       return undefined;
     }
   }

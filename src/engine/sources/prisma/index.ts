@@ -180,6 +180,8 @@ export function extractPrisma(path: string, lines: LineIndex, blocks: PrismaBloc
 export function prismaUrlConfig(value: string, at: import('../../types').Span, code: string): DbClientConfig {
   const literal = /^["'`]/.test(value.trim()) ? unquote(value.trim().replace(/^['`]|['`]$/g, '"')) : undefined;
   const cfg: DbClientConfig = { span: at, kind: 'prisma', timeouts: {}, settingsKnown: literal !== undefined, code, driver: 'prisma' };
+  const env = /^env\(\s*"([^"]+)"\s*\)$|^process\.env(?:\.(\w+)|\[['"](\w+)['"]\])$/.exec(value.trim());
+  if (env) cfg.urlEnv = env[1] ?? env[2] ?? env[3];
   if (literal === undefined) return cfg;
   const q = literal.indexOf('?');
   const params = new URLSearchParams(q < 0 ? '' : literal.slice(q + 1));
@@ -217,4 +219,31 @@ function defaultSql(v: string, table: string, column: string): string {
 /** `SetNull` → `set_null`, `JsonbPathOps` → `jsonb_path_ops`. */
 function snake(s: string): string {
   return s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+}
+
+/**
+ * A client whose URL is `env("DATABASE_URL")`, resolved from a `.env` file of the project when one sets the
+ * variable (the nearest `.env` above the client's file, as the Prisma CLI loads it). Facts are per file, so
+ * this runs at the rule, over `facts.files` and their text. Unchanged when no `.env` sets it.
+ */
+export function resolveEnvUrl(c: DbClientConfig, files: Iterable<string>, text: (file: string) => string | undefined): DbClientConfig {
+  if (!c.urlEnv || c.settingsKnown) return c;
+  const dir = (p: string) => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '');
+  const from = dir(c.span.file);
+  let best: { file: string; depth: number } | undefined;
+  for (const f of files) {
+    if (!/(^|\/)\.env$/.test(f)) continue;
+    const d = dir(f);
+    const above = d === '' || from === d || from.startsWith(`${d}/`) || (from.endsWith('/prisma') && from.slice(0, -7) === d);
+    if (above && (!best || d.length > best.depth)) best = { file: f, depth: d.length };
+  }
+  if (!best) return c;
+  let value: string | undefined;
+  for (const line of (text(best.file) ?? '').split(/\r?\n/)) {
+    const m = new RegExp(`^\\s*(?:export\\s+)?${c.urlEnv}\\s*=\\s*(.*)$`).exec(line);
+    if (m) value = m[1].trim().replace(/^(['"])(.*)\1$/, '$2'); // the last assignment wins, as with dotenv
+  }
+  if (!value || /\$\{|\$[A-Z_]/.test(value)) return c;
+  const resolved = prismaUrlConfig(JSON.stringify(value), c.span, c.code);
+  return { ...c, timeouts: { ...resolved.timeouts, ...c.timeouts }, settingsKnown: true, ...(resolved.poolSize !== undefined ? { poolSize: resolved.poolSize } : {}) };
 }

@@ -30,9 +30,11 @@ export class SyntaxTree {
 
 const EMPTY: readonly SyntaxNode[] = [];
 
+const NO_CHILDREN: SyntaxNode[] = [];
+
 export class SyntaxNode {
   parent: SyntaxNode | null = null;
-  readonly children: SyntaxNode[] = [];
+  children: SyntaxNode[] = NO_CHILDREN;
   /** Pre-order position in the tree, and the position of its last descendant. */
   index = 0;
   last = 0;
@@ -216,56 +218,135 @@ function lowerBound(nodes: readonly SyntaxNode[], index: number): number {
   return lo;
 }
 
-/** Copies a (syntax-error-free) tree-sitter tree into plain JS objects, in one cursor walk. */
+/**
+ * Types whose text may not be covered by their children's, because the grammar gives them hidden tokens at an
+ * edge: the module (blank lines and comments around it), blocks (a `match` block starts at its indent),
+ * decorators (the newline), string content (text between escape sequences), format specifiers (`:06d`). They
+ * read their offsets from the cursor. test/engine/python-tree.test.ts compares the copy with tree-sitter's nodes.
+ */
+const OWN_OFFSETS = new Set(['module', 'block', 'decorator', 'string_content', 'format_specifier']);
+
+/** Node types (named) whose children never fill a field: no need to ask the cursor for a field name. */
+let fieldless: Set<string> | undefined;
+function fieldlessTypes(): Set<string> {
+  if (!fieldless) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const types = require('tree-sitter-python/src/node-types.json') as { type: string; named: boolean; fields?: Record<string, unknown>; subtypes?: unknown }[];
+    fieldless = new Set(types.filter((t) => t.named && !t.subtypes && !Object.keys(t.fields ?? {}).length).map((t) => t.type));
+  }
+  return fieldless;
+}
+
+/** Whitespace the grammar skips between tokens (its `extras` pattern). */
+function isBlank(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || c === 0xfeff || c === 0x2060 || c === 0x200b || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
+}
+
+/**
+ * Copies a (syntax-error-free) tree-sitter tree into plain JS objects, in one cursor walk. Each cursor call
+ * crosses into WASM, so it asks only what it must: the type of every node, the field name only under parents
+ * whose type has fields, the offsets of named leaves. A parent spans its first to its last child; an anonymous
+ * token (`(`, `def`, `==`) starts at the first non-blank character after the previous token and is as long as its
+ * type, which is checked against the text (else the cursor is asked).
+ */
 export function mirrorTree(tree: Tree, source: string): SyntaxTree {
   const out = new SyntaxTree(source);
   const lang = tree.language;
   const typeNames = lang.types;
   const fieldNames = lang.fields;
+  const noFields = fieldlessTypes();
   const namedById: (boolean | undefined)[] = [];
   const cursor = tree.walk();
+  /** End of the last token copied (tokens come in source order). */
+  let pos = 0;
   try {
     const stack: SyntaxNode[] = [];
+    /** Children of the open nodes, collected here and copied into exactly sized arrays when a node closes. */
+    const pending: SyntaxNode[] = [];
+    const bases: number[] = [];
+    const byTypeId: SyntaxNode[][] = [];
+    /** Lists by type name (aliases give one name several ids: merged in source order). */
+    const finish = () => {
+      for (let id = 0; id < byTypeId.length; id++) {
+        const list = byTypeId[id];
+        if (!list) continue;
+        const name = list[0].type;
+        const had = out.byType.get(name);
+        out.byType.set(name, had ? [...had, ...list].sort((a, b) => a.index - b.index) : list);
+      }
+      return out;
+    };
     let index = 0;
     const make = (parent: SyntaxNode | null): SyntaxNode => {
       const typeId = cursor.nodeTypeId;
       let named = namedById[typeId];
       if (named === undefined) named = namedById[typeId] = lang.nodeTypeIsNamed(typeId);
       const type = typeNames[typeId] || 'ERROR';
-      const fieldId = parent ? cursor.currentFieldId : 0;
-      const node = new SyntaxNode(out, type, named, fieldId ? (fieldNames[fieldId] ?? null) : null, cursor.startIndex, cursor.endIndex);
+      const fieldId = parent && !noFields.has(parent.type) ? cursor.currentFieldId : 0;
+      const node = new SyntaxNode(out, type, named, fieldId ? (fieldNames[fieldId] ?? null) : null, -1, -1);
       node.index = index++;
       node.parent = parent;
-      if (parent) parent.children.push(node);
-      let list = out.byType.get(type);
-      if (!list) out.byType.set(type, (list = []));
+      if (parent) pending.push(node);
+      let list = byTypeId[typeId];
+      if (!list) byTypeId[typeId] = list = [];
       list.push(node);
       return node;
     };
+    /** A node is done: its offsets. */
+    const close = (node: SyntaxNode) => {
+      const kids = node.children;
+      if (kids.length && !OWN_OFFSETS.has(node.type)) {
+        node.startIndex = kids[0].startIndex;
+        node.endIndex = kids[kids.length - 1].endIndex;
+        return;
+      }
+      if (!node.isNamed && !kids.length) {
+        let at = pos;
+        while (at < source.length && isBlank(source.charCodeAt(at))) at++;
+        if (source.startsWith(node.type, at)) {
+          node.startIndex = at;
+          node.endIndex = pos = at + node.type.length;
+          return;
+        }
+      }
+      node.startIndex = cursor.startIndex;
+      node.endIndex = cursor.endIndex;
+      if (node.endIndex > pos) pos = node.endIndex;
+    };
+    /** Anonymous tokens have no children (but `not in` / `is not`, aliases of two tokens, do). */
+    const isToken = (node: SyntaxNode) => !node.isNamed && !node.type.includes(' ');
     let node = make(null);
     out.rootNode = node;
     for (;;) {
-      if (cursor.gotoFirstChild()) {
+      if (!isToken(node) && cursor.gotoFirstChild()) {
         stack.push(node);
+        bases.push(pending.length);
         node = make(node);
         continue;
       }
       node.last = node.index;
+      close(node);
       for (;;) {
-        if (!stack.length) return out;
+        if (!stack.length) return finish();
         if (cursor.gotoNextSibling()) {
           node = make(stack[stack.length - 1]);
           break;
         }
         cursor.gotoParent();
         node = stack.pop()!;
+        const base = bases.pop()!;
+        node.children = pending.slice(base);
+        pending.length = base;
         node.last = index - 1;
+        close(node);
       }
     }
   } finally {
     cursor.delete();
   }
 }
+
+// ---------------------------------------------------------------------------------------------------
 
 export function spanOf(node: Node, file: string, lines: LineIndex): Span {
   return lines.span(file, node.startIndex, node.endIndex);

@@ -217,10 +217,6 @@ export function extractDjangoModels(ctx: PyContext, facts: FileFacts): void {
     const t = tables.get(r.on);
     if (t && !t.relationships.some((x) => x.name === r.rel.name)) t.relationships.push(r.rel);
   }
-  // The SQLAlchemy extractor reads `class X(models.Model)` as a Flask-SQLAlchemy `db.Model` (a table named
-  // after the class, no columns); Django's reading replaces it.
-  const mine = new Set(models.map((c) => c.name));
-  for (let i = facts.tables.length - 1; i >= 0; i--) if (facts.tables[i].model && mine.has(facts.tables[i].model!)) facts.tables.splice(i, 1);
   facts.tables.push(...tables.values());
 }
 

@@ -44,12 +44,15 @@ export function extractModels(ctx: PyContext, facts: FileFacts): void {
     if (info && !classes.has(info.name)) classes.set(info.name, info);
   }
 
-  // Flask-SQLAlchemy: `db.Model` subclasses (directly or through bases in this file) are models.
+  // Flask-SQLAlchemy: `db.Model` subclasses (directly or through bases in this file) are models. In a file
+  // that imports django, `models.Model` (any `x.Model` but `db.Model`) is a Django model, read by django-models.
+  const django = /^\s*(from|import)\s+django\b/m.test(ctx.text);
+  const flaskBase = (b: string) => b.endsWith('.Model') && b.includes('.') && (!django || b === 'db.Model');
   const flaskMemo = new Map<string, boolean>();
   const isFlask = (c: ClassInfo, seen = new Set<string>()): boolean => {
     if (flaskMemo.has(c.name)) return flaskMemo.get(c.name)!;
     seen.add(c.name);
-    const r = c.bases.some((b) => (b.endsWith('.Model') && b.includes('.')) || (classes.has(b) && !seen.has(b) && isFlask(classes.get(b)!, seen)));
+    const r = c.bases.some((b) => flaskBase(b) || (classes.has(b) && !seen.has(b) && isFlask(classes.get(b)!, seen)));
     flaskMemo.set(c.name, r);
     return r;
   };

@@ -93,6 +93,8 @@ export function isConstantCollection(node: Node | null | undefined, depth = 0): 
   if (node.type === 'call' && ['frozenset', 'set', 'tuple', 'list'].includes(calleeName(node))) return true;
   if (node.type === 'identifier' || node.type === 'attribute') {
     const name = node.type === 'identifier' ? node.text : (node.childForFieldName('attribute')?.text ?? '');
+    // `request.GET` / `self.request.META` are user input, not UPPER_CASE constants (Django/DRF request data).
+    if (node.type === 'attribute' && /(^|\.)request$/.test(node.childForFieldName('object')?.text ?? '') && /^(GET|POST|COOKIES|META|FILES|headers|data|query_params)$/.test(name)) return false;
     if (isUpperConst(name)) return true;
     if (node.type === 'identifier') {
       const v = valueAt(node.text, node);

@@ -88,3 +88,36 @@ export function uniqueHelp(table: Table, cols: string[]): string | undefined {
   if (file.endsWith('.prisma')) return `Enforce it in the database: ${attrs.length === 1 ? `\`@unique\` on ${table.model}.${attrs[0]}` : `\`@@unique([${attrs.join(', ')}])\` on ${table.model}`} (remove duplicates first), then use \`upsert\` or catch error P2002 on create.`;
   return undefined;
 }
+
+/** ilike-without-trigram-index on a Prisma model: the `@@index` with the operator class, and the extension. */
+export function trigramHelp(table: Table, column: string): string | undefined {
+  if (!(table.span?.file ?? '').endsWith('.prisma')) return undefined;
+  const attr = table.columns.find((c) => c.name === column)?.attribute ?? column;
+  return `Add \`@@index([${attr}(ops: raw("gin_trgm_ops"))], type: Gin)\` to model ${table.model ?? table.name}, create the migration with \`prisma migrate dev --create-only\`, put \`CREATE EXTENSION IF NOT EXISTS pg_trgm;\` at the top of its migration.sql and build the index with \`CREATE INDEX CONCURRENTLY\` (alone in that migration).`;
+}
+
+/** plaintext-secret-column when the writes are in TS/JS code: Node's crypto / bcrypt instead of hashlib. */
+export function secretHelp(column: string, attribute: string | undefined, passwords: boolean, writeFiles: string[]): string | undefined {
+  if (!writeFiles.some((f) => /\.[mc]?[jt]sx?$/.test(f))) return undefined;
+  const a = attribute ?? column;
+  return passwords
+    ? `Hash passwords before storing them (\`await bcrypt.hash(password, 12)\` or \`argon2.hash(password)\`) into a \`${a}Hash\` field, and check them with \`bcrypt.compare\`.`
+    : `Store a digest instead: write \`createHash('sha256').update(${a}).digest('hex')\` (node:crypto) to a \`${a}Hash\` field, look rows up by the digest of the presented value, and show the raw value to the user only once.`;
+}
+
+/** require-concurrent-index-creation in a Knex/TypeORM/Sequelize/Prisma migration: the tool's own opt-out. */
+export function concurrentIndexHelp(tool: string, table: string, index: string | undefined): string | undefined {
+  const name = index ?? `${table}_…_idx`;
+  switch (tool) {
+    case 'knex':
+      return `Create it concurrently, outside the migration transaction: \`await knex.raw('CREATE INDEX CONCURRENTLY ${name} ON ${table} (…)')\` and \`exports.config = { transaction: false };\` in this migration.`;
+    case 'typeorm':
+      return `Create it concurrently: \`new TableIndex({ ..., isConcurrent: true })\` (or \`CREATE INDEX CONCURRENTLY ${name} ON ${table} (…)\`) and set \`transaction = false as const;\` on the migration class (run with \`migrationsTransactionMode: 'each'\`).`;
+    case 'sequelize':
+      return `Create it concurrently: \`queryInterface.addIndex('${table}', [...], { name: '${name}', concurrently: true })\`, outside any \`sequelize.transaction()\`.`;
+    case 'prisma':
+      return `Use \`CREATE INDEX CONCURRENTLY ${name} ON ${table} (…);\` as the only statement of its own migration.sql (\`prisma migrate dev --create-only\`, then edit): Prisma runs a single-statement migration without wrapping it in a transaction.`;
+    default:
+      return undefined;
+  }
+}

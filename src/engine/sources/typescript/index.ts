@@ -18,7 +18,7 @@ export const typescriptFrontend: Frontend = {
   language: 'typescript',
   accepts: acceptsTs,
   extract({ path, text, lines, settings }, facts) {
-    if (!/\b(prisma|pg|Pool|Client|knex|typeorm|sequelize|drizzle|query|raw|sql|Entity|Table|pgTable|createTable|queryInterface|queryRunner)\b/.test(text)) return;
+    if (!/\b(prisma|pg|Pool|Client|knex|typeorm|sequelize|drizzle|query|raw|sql|Entity|Table|pgTable|createTable|queryInterface|queryRunner|findAll|findByPk|findAndCountAll|createQueryBuilder|getRepository)\b/.test(text)) return;
     const sf = parseTs(path, text);
     const diags = (sf as unknown as { parseDiagnostics?: { start?: number; messageText: unknown }[] }).parseDiagnostics ?? [];
     if (diags.length) {

@@ -46,7 +46,8 @@ export function innermostLoop(ctx: TsContext, node: TS.Node): FoundLoop | undefi
     if (ts.isForStatement(p)) {
       if (child === p.initializer) continue;
       const end = (p.incrementor ?? p.condition ?? p.initializer)?.end ?? p.getStart(ctx.sf) + 3;
-      return { node: p, ref: { span: ctx.lines.span(ctx.path, p.getStart(ctx.sf), end + 1), kind: 'for', iterable: p.condition ? ctx.src(p.condition) : undefined } };
+      // `for (;;) { … break; }` is a `while (true)` (typically paging until a short page).
+      return { node: p, ref: { span: ctx.lines.span(ctx.path, p.getStart(ctx.sf), end + 1), kind: p.condition ? 'for' : 'while', iterable: p.condition ? ctx.src(p.condition) : 'true' } };
     }
     if (ts.isWhileStatement(p) || ts.isDoStatement(p)) {
       const start = ts.isWhileStatement(p) ? p.getStart(ctx.sf) : p.expression.getStart(ctx.sf);

@@ -34,7 +34,8 @@ export function extractTypeorm(ctx: TsContext, facts: FileFacts): void {
     const target = local.find((x) => x.model === fk.refModel);
     if (target) fk.refTable = target.name;
   }
-  repositories(ctx, facts);
+  const repoModel = repositories(ctx, facts);
+  queryBuilders(ctx, facts, repoModel);
 }
 
 function decorators(ctx: TsContext, n: TS.Node): TS.Decorator[] {
@@ -139,7 +140,7 @@ function sqlType(t: string, length?: string): string {
 }
 
 /** Repository variables: `Repository<User>` types, `getRepository(User)` initializers. */
-function repositories(ctx: TsContext, facts: FileFacts): void {
+function repositories(ctx: TsContext, facts: FileFacts): Map<string, string> {
   const { ts } = ctx;
   const repoModel = new Map<string, string>();
   const visit = (n: TS.Node) => {
@@ -199,6 +200,7 @@ function repositories(ctx: TsContext, facts: FileFacts): void {
     if (fn) site.functionName = fn;
     facts.queries.push(site);
   }
+  return repoModel;
 }
 
 function typeormWhere(ctx: TsContext, where: TS.ObjectLiteralExpression, model: string, out: Predicate[]): void {
@@ -259,4 +261,165 @@ function migration(ctx: TsContext, facts: FileFacts, cls: TS.ClassDeclaration): 
   visit(up.body);
   const noTx = cls.members.some((m) => ts.isPropertyDeclaration(m) && ts.isIdentifier(m.name) && m.name.text === 'transaction' && m.initializer?.kind === ts.SyntaxKind.FalseKeyword);
   pushMigration(ctx, facts, 'typeorm', steps, !noTx, cls.name);
+}
+
+// ----- QueryBuilder chains -----
+
+const QB_EXEC = new Set(['getMany', 'getOne', 'getOneOrFail', 'getRawMany', 'getRawOne', 'getCount', 'getManyAndCount', 'getRawAndEntities', 'getExists', 'execute', 'stream']);
+const QB_LIMITED = new Set(['getOne', 'getOneOrFail', 'getRawOne', 'getCount', 'getExists']);
+const QB_OPS: [RegExp, PredicateOp][] = [
+  [/^=\s*(:|\$|\?|'|\d)/, 'eq'],
+  [/^(<=|>=|<|>)/, 'range'],
+  [/^between\b/i, 'range'],
+  [/^in\s*\(/i, 'in'],
+  [/^=\s*any\s*\(/i, 'in'],
+  [/^is\s+(not\s+)?null\b/i, 'null'],
+];
+
+/**
+ * `repo.createQueryBuilder('u').where('u.email = :email', { email }).andWhere(...).orderBy('u.createdAt')
+ * .leftJoinAndSelect('u.posts', 'p').getMany()`, also `dataSource.createQueryBuilder(User, 'u')` and a
+ * builder kept in a `const qb` and extended by later statements in the same block. Conditions are read
+ * from the `alias.property <op> :param` text of `where`/`andWhere`; an `orWhere` makes the conditions
+ * alternatives, so none is read. A condition with `${…}` pasted into its text is raw SQL built by hand.
+ */
+function queryBuilders(ctx: TsContext, facts: FileFacts, repoModel: Map<string, string>): void {
+  const { ts } = ctx;
+  for (const call of ctx.calls) {
+    if (!ts.isPropertyAccessExpression(call.expression) || call.expression.name.text !== 'createQueryBuilder') continue;
+    const recv = memberPath(ctx, call.expression.expression);
+    let model: string | undefined;
+    let alias: string | undefined;
+    const a0 = strip(ctx, call.arguments[0]);
+    if (a0 && ts.isIdentifier(a0) && /^[A-Z]/.test(a0.text)) {
+      model = a0.text;
+      alias = stringLit(ctx, call.arguments[1]);
+    } else {
+      alias = stringLit(ctx, a0);
+      if (recv) model = repoModel.get(recv[recv.length - 1]);
+      const inline = /getRepository\(\s*(\w+)\s*\)$/.exec(ctx.src(call.expression.expression).replace(/\s+/g, ''));
+      if (!model && inline) model = inline[1];
+    }
+    // The chain: this call's links, plus `qb.x(...)` statements when the builder is kept in a variable.
+    const links: TS.CallExpression[] = [];
+    let top = chainUp(ctx, call, links);
+    const decl = top.parent;
+    if (decl && ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name)) {
+      const name = decl.name.text;
+      const block = decl.parent?.parent?.parent;
+      if (block) for (const c of ctx.calls) {
+        if (c.pos < decl.end || c.end > block.end || !ts.isPropertyAccessExpression(c.expression)) continue;
+        const base = strip(ctx, c.expression.expression);
+        if (!base || !ts.isIdentifier(base) || base.text !== name) continue;
+        const more: TS.CallExpression[] = [c];
+        const t = chainUp(ctx, c, more);
+        links.push(...more);
+        if (more.some((l) => QB_EXEC.has(linkName(ctx, l)))) top = t;
+      }
+    }
+    // `createQueryBuilder().select(...).from(User, 'u')`
+    const from = links.find((l) => linkName(ctx, l) === 'from');
+    if (!model && from) {
+      const f0 = strip(ctx, from.arguments[0]);
+      if (f0 && ts.isIdentifier(f0)) {
+        model = f0.text;
+        alias = stringLit(ctx, from.arguments[1]) ?? alias;
+      }
+    }
+    if (!model) continue;
+    const names = links.map((l) => linkName(ctx, l));
+    const execAt = names.findIndex((m) => QB_EXEC.has(m));
+    const site: QuerySite = {
+      id: `${ctx.path}:${call.getStart(ctx.sf)}`,
+      span: ctx.span(top),
+      orm: 'typeorm',
+      operation: names.includes('delete') ? 'delete' : names.includes('update') ? 'update' : names.includes('insert') ? 'insert' : names.includes('getCount') ? 'count' : 'select',
+      executes: execAt >= 0,
+      models: [model],
+      tables: [],
+      predicates: [],
+      orderBy: [],
+      eagerLoads: [],
+      joins: [],
+      limited: names.some((m) => QB_LIMITED.has(m) || m === 'take' || m === 'limit'),
+      code: clip(ctx.src(top)),
+    };
+    const ownCol = (ref: string): string | undefined => {
+      const m = /^"?(\w+)"?\."?(\w+)"?$/.exec(ref.trim());
+      if (m) return m[1] === alias ? m[2] : undefined;
+      return /^\w+$/.test(ref.trim()) && !alias ? ref.trim() : undefined;
+    };
+    const hasOr = names.includes('orWhere');
+    for (const l of links) {
+      const m = linkName(ctx, l);
+      const arg = l.arguments[0];
+      if (!arg) continue;
+      if (m === 'where' || m === 'andWhere' || m === 'orWhere' || m === 'having' || m === 'andHaving') {
+        const e = strip(ctx, arg)!;
+        if (ts.isObjectLiteralExpression(e)) {
+          if (!hasOr) typeormWhere(ctx, e, model, site.predicates);
+          continue;
+        }
+        const built = classifySql(ctx, arg);
+        if (built.construction === 'fstring' || built.construction === 'concat') {
+          if (built.interpolations.some((i) => !i.safe) || !site.sql) site.sql = { construction: built.construction, interpolations: built.interpolations, parameterized: false, span: ctx.span(built.node), text: built.text };
+        }
+        if (hasOr || built.text === undefined || m.endsWith('aving')) continue;
+        for (const cond of built.text.split(/\s+and\s+/i)) {
+          const c = /^\s*\(?\s*((?:"?\w+"?\.)?"?\w+"?)\s*(.*)$/s.exec(cond);
+          const col = c && ownCol(c[1]);
+          if (!c || !col) continue;
+          const rest = c[2].trim();
+          let op: PredicateOp | undefined = QB_OPS.find(([re]) => re.test(rest))?.[1];
+          const like = /^(i?like)\s+(.*)$/i.exec(rest);
+          if (like) {
+            const ci = like[1].toLowerCase() === 'ilike';
+            const v = like[2].trim();
+            const param = /^:(\w+)/.exec(v)?.[1];
+            const pv = param ? paramValue(ctx, l.arguments[1], param) : undefined;
+            const leading = /^'%|^'?\$\d|^concat\(\s*'%'/i.test(v) || (pv !== undefined && /^[`'"]?%/.test(pv));
+            op = ci ? (leading ? 'ilike-contains' : 'ilike-prefix') : leading ? 'like-contains' : 'like-prefix';
+          }
+          if (op) site.predicates.push({ model, column: col, op, span: ctx.span(arg) });
+        }
+      } else if (m === 'orderBy' || m === 'addOrderBy') {
+        const s = stringLit(ctx, strip(ctx, arg));
+        const col = s && ownCol(s);
+        if (col) site.orderBy.push({ model, column: col, span: ctx.span(arg) });
+      } else if (/^(left|inner)JoinAndSelect$/.test(m) || /^(left|inner)Join$/.test(m)) {
+        const s = stringLit(ctx, strip(ctx, arg));
+        const rel = s && /^(\w+)\.(\w+)$/.exec(s);
+        if (rel && rel[1] === alias) (m.endsWith('AndSelect') ? site.eagerLoads : site.joins).push(rel[2]);
+      }
+    }
+    const loop = innermostLoop(ctx, top);
+    if (loop) site.loop = loop.ref;
+    const fn = functionNameOf(ctx, top);
+    if (fn) site.functionName = fn;
+    facts.queries.push(site);
+  }
+}
+
+function linkName(ctx: TsContext, c: TS.CallExpression): string {
+  return ctx.ts.isPropertyAccessExpression(c.expression) ? c.expression.name.text : '';
+}
+
+/** Climbs `x.a().b().c()` from the call `x.a()`, collecting the calls above it; returns the outermost. */
+function chainUp(ctx: TsContext, call: TS.CallExpression, out: TS.CallExpression[]): TS.Expression {
+  const { ts } = ctx;
+  let top: TS.Expression = call;
+  while (top.parent && ts.isPropertyAccessExpression(top.parent) && top.parent.parent && ts.isCallExpression(top.parent.parent) && top.parent.parent.expression === top.parent) {
+    top = top.parent.parent;
+    out.push(top as TS.CallExpression);
+  }
+  while (top.parent && (ts.isAwaitExpression(top.parent) || ts.isParenthesizedExpression(top.parent))) top = top.parent as TS.Expression;
+  return top;
+}
+
+/** The text of `{ name: \`%${q}%\` }`'s `name` in a QueryBuilder parameters object. */
+function paramValue(ctx: TsContext, params: TS.Expression | undefined, name: string): string | undefined {
+  const o = strip(ctx, params);
+  if (!o || !ctx.ts.isObjectLiteralExpression(o)) return undefined;
+  const v = prop(ctx, o, name);
+  return v ? ctx.src(v) : undefined;
 }
