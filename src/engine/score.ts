@@ -76,7 +76,9 @@ export function computeReadiness(findings: Finding[], facts: ProjectFacts, rules
       }
       counts[f.severity]++;
       const weight = (practices.has(f.rule) ? REPOSITORY_WEIGHT : SEVERITY_WEIGHT)[f.severity];
-      perRule.set(f.rule, [...(perRule.get(f.rule) ?? []), weight]);
+      const list = perRule.get(f.rule);
+      if (list) list.push(weight);
+      else perRule.set(f.rule, [weight]);
     }
     let deduction = 0;
     for (const weights of perRule.values()) {

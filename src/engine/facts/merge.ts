@@ -79,7 +79,11 @@ export function mergeFacts(files: Map<string, FileFacts>): ProjectFacts {
 /** Follows calls made inside loops into project functions (up to 3 calls deep) that execute a query. */
 function resolveIndirect(calls: ProjectFacts['callsInLoops'], functions: FunctionFact[], queries: QuerySite[]): IndirectLoopQuery[] {
   const byName = new Map<string, FunctionFact[]>();
-  for (const f of functions) byName.set(f.name, [...(byName.get(f.name) ?? []), f]);
+  for (const f of functions) {
+    const list = byName.get(f.name);
+    if (list) list.push(f);
+    else byName.set(f.name, [f]);
+  }
   const queriesByFunction = new Map<string, QuerySite>();
   for (const q of queries) if (q.executes && q.functionName && !q.loop && !queriesByFunction.has(q.functionName)) queriesByFunction.set(q.functionName, q);
 

@@ -27,7 +27,9 @@ function environments(migrations: Migration[]): Migration[][] {
   const groups = new Map<string, Migration[]>();
   for (const m of migrations) {
     const g = find(key(m));
-    groups.set(g, [...(groups.get(g) ?? []), m]);
+    const group = groups.get(g);
+    if (group) group.push(m);
+    else groups.set(g, [m]);
   }
   return [...groups.values()];
 }
@@ -108,7 +110,9 @@ function checkDjango(ctx: RuleContext, migrations: Migration[]): void {
   const byApp = new Map<string, Migration[]>();
   for (const m of migrations) {
     const app = m.id.split('.')[0];
-    byApp.set(app, [...(byApp.get(app) ?? []), m]);
+    const list = byApp.get(app);
+    if (list) list.push(m);
+    else byApp.set(app, [m]);
   }
   for (const [app, ms] of byApp) {
     const ids = new Set(ms.map((m) => m.id));

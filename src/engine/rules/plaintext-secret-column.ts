@@ -55,7 +55,9 @@ export default defineRule({
     for (const w of ctx.facts.columnWrites) {
       if (!w.table) continue;
       const k = `${w.table}.${w.column}`;
-      writes.set(k, [...(writes.get(k) ?? []), w]);
+      const list = writes.get(k);
+      if (list) list.push(w);
+      else writes.set(k, [w]);
     }
     const writesOf = (t: Table, c: Column) => [...(writes.get(`${t.name}.${c.name}`) ?? []), ...(c.attribute && c.attribute !== c.name ? (writes.get(`${t.name}.${c.attribute}`) ?? []) : [])];
     for (const table of ctx.facts.schema.tables.values()) {
