@@ -1,9 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Engine } from '../engine';
-import { planViewModel, renderPlanText } from '../engine/explain';
+import { initExplain, planViewModel, renderPlanText } from '../engine/explain';
 import { connect, DbError, redactUrl, type Db } from '../db/connection';
-import { explain } from '../db/explain';
+import { explain, type ExplainResult } from '../db/explain';
+import { normalizeIndexDdl, tryIndex, type TryIndexResult } from '../db/try-index';
+import { parseStatements } from '../engine/sources/sql/statements';
 import { openShadow, stepsFromMigrations, stepsFromSqlFiles, type ShadowDb } from '../db/shadow';
 import { choice, parseArgs, UsageError } from './args';
 import { loadSettings } from './config';
@@ -27,12 +29,17 @@ Options:
   --rows N            embedded database: fill each table with N generated rows and ANALYZE
   --rebuild           embedded database: ignore the cache
   --timeout MS        statement_timeout (default 10000)
-  --file F            read the statement from a file`;
+  --file F            read the statement from a file
+  --try-index DDL     try this CREATE INDEX for the statement: cost before → after, then nothing is left
+                      (hypopg when installed in the database, else built in a transaction that is rolled
+                      back, which SHARE-locks the table while it runs; refused with --production)
+  --try-advice        the same with the first index the plan advice suggests
+  --production        the database is production: never build an index there, even rolled back`;
 
 export async function runExplain(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
-    values: ['db', 'format', 'project', 'file', 'rows', 'timeout'],
-    flags: ['analyze', 'buffers', 'settings', 'rebuild', 'help'],
+    values: ['db', 'format', 'project', 'file', 'rows', 'timeout', 'try-index'],
+    flags: ['analyze', 'buffers', 'settings', 'rebuild', 'help', 'try-advice', 'production'],
   });
   if (args.flags.has('help')) {
     process.stdout.write(EXPLAIN_USAGE + '\n');
@@ -53,6 +60,18 @@ export async function runExplain(argv: string[]): Promise<number> {
   const rows = intOption('rows', args.values.get('rows'));
   const timeout = intOption('timeout', args.values.get('timeout'));
   const url = args.values.get('db') ?? process.env.DATABASE_URL;
+  const tryDdl = args.values.get('try-index');
+  const tryAdvice = args.flags.has('try-advice');
+  if (tryDdl !== undefined && tryAdvice) throw new UsageError('give either --try-index DDL or --try-advice, not both');
+  if ((tryDdl !== undefined || tryAdvice) && args.flags.has('analyze')) throw new UsageError('--try-index/--try-advice compare estimated costs; drop --analyze');
+  if (tryDdl !== undefined) {
+    await initExplain();
+    try {
+      normalizeIndexDdl(tryDdl);
+    } catch (e) {
+      throw new UsageError(`--try-index: ${(e as Error).message}`);
+    }
+  }
 
   let db: Db | undefined;
   const notes: string[] = [];
@@ -66,10 +85,24 @@ export async function runExplain(argv: string[]): Promise<number> {
     }
     const result = await explain(db, sql, { analyze: args.flags.has('analyze'), buffers: args.flags.has('buffers'), settings: args.flags.has('settings') });
     const vm = planViewModel(result.plan, { advice: result.advice, notes, source: url !== undefined ? `${db.label}` : db.label, sql: result.sql, generic: result.generic });
+    let tried: TriedIndex | undefined;
+    if (tryDdl !== undefined || tryAdvice) {
+      const ddl = tryDdl ?? firstIndexAdvice(result);
+      if (!ddl) {
+        if (format === 'json') process.stdout.write(JSON.stringify({ source: vm.source, sql: result.sql, method: result.method, generic: result.generic, notes, advice: result.advice, view: vm, plan: [result.raw], tryIndex: null }, null, 2) + '\n');
+        else process.stdout.write(renderPlanText(vm) + '\n');
+        process.stderr.write('pgready: --try-advice: the plan advice suggests no index for this statement' + (db.kind === 'pglite' && !(db as ShadowDb).rows ? ' (the embedded tables are empty: add --rows N)' : '') + '.\n');
+        return 1;
+      }
+      // The shadow database is private to this process: building the index there (rolled back) locks nobody.
+      tried = await tryIndexChecked(db, sql, ddl, { production: args.flags.has('production') && db.kind !== 'pglite' });
+    }
     if (format === 'json') {
-      process.stdout.write(JSON.stringify({ source: vm.source, sql: result.sql, method: result.method, generic: result.generic, notes, advice: result.advice, view: vm, plan: [result.raw] }, null, 2) + '\n');
+      const t = tried && { method: tried.result.method, indexSql: tried.result.indexSql, before: tried.result.before.cost, after: tried.result.after.cost, ratio: tried.result.ratio, usesIndex: tried.result.usesIndex, indexName: tried.result.indexName, notes: tried.result.notes, leftBehind: tried.leftBehind, afterView: planViewModel(tried.result.after.plan.plan, { source: vm.source, sql: result.sql, generic: result.generic }) };
+      process.stdout.write(JSON.stringify({ source: vm.source, sql: result.sql, method: result.method, generic: result.generic, notes, advice: result.advice, view: vm, plan: [result.raw], ...(t ? { tryIndex: t } : {}) }, null, 2) + '\n');
     } else {
       process.stdout.write(renderPlanText(vm) + '\n');
+      if (tried) process.stdout.write('\n' + renderTried(tried) + '\n');
     }
     return 0;
   } catch (e) {
@@ -84,6 +117,51 @@ export async function runExplain(argv: string[]): Promise<number> {
   } finally {
     await db?.close();
   }
+}
+
+/** The CREATE INDEX of the first plan advice that suggests one. */
+export function firstIndexAdvice(result: Pick<ExplainResult, 'advice'>): string | undefined {
+  const a = result.advice.find((x) => typeof x.data.createIndex === 'string');
+  return a?.data.createIndex as string | undefined;
+}
+
+export interface TriedIndex {
+  result: TryIndexResult;
+  /** Indexes on the table after the try minus before (0: nothing was left behind). */
+  leftBehind: number;
+}
+
+/** The table a CREATE INDEX is on, as a regclass literal. */
+function indexTable(indexSql: string): string | undefined {
+  const parsed = parseStatements(indexSql);
+  const rel = parsed.ok ? (parsed.statements[0]?.ast as any)?.IndexStmt?.relation : undefined;
+  if (!rel?.relname) return undefined;
+  const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
+  return rel.schemaname ? `${q(rel.schemaname)}.${q(rel.relname)}` : q(rel.relname);
+}
+
+/** tryIndex, plus a check that the table has as many indexes afterwards as before. */
+export async function tryIndexChecked(db: Db, sql: string, ddl: string, opts: { production?: boolean }): Promise<TriedIndex> {
+  const table = indexTable(normalizeIndexDdl(ddl));
+  const count = async () => (table ? ((await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_index WHERE indrelid = to_regclass($1)`, [table]))[0]?.n ?? 0) : 0);
+  const before = await count();
+  const result = await tryIndex(db, sql, ddl, opts);
+  return { result, leftBehind: (await count()) - before };
+}
+
+const fmtCost = (n: number) => n.toFixed(2);
+
+/** "Try index" as text: method, the DDL tried, cost before → after, and notes. */
+export function renderTried(t: TriedIndex): string {
+  const r = t.result;
+  const change = r.before.cost > 0 ? ` (${r.ratio <= 1 ? '−' : '+'}${Math.abs((1 - r.ratio) * 100).toFixed(1)} %)` : '';
+  const lines = [
+    `Try index (${r.method === 'hypopg' ? 'hypothetical, hypopg' : 'built in a rolled-back transaction'}): ${r.indexSql}`,
+    `  cost ${fmtCost(r.before.cost)} → ${fmtCost(r.after.cost)}${change}${r.usesIndex ? ` · the plan uses ${r.indexName}` : ' · the plan does not use it'}`,
+    ...r.notes.map((n) => `  note: ${n}`),
+    t.leftBehind === 0 ? '  nothing was left behind: the table has the same indexes as before.' : `  WARNING: the table has ${t.leftBehind} more index(es) than before.`,
+  ];
+  return lines.join('\n');
 }
 
 function intOption(name: string, v: string | undefined): number | undefined {

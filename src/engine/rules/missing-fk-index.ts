@@ -77,14 +77,22 @@ export default defineRule({
         if (!fk.columns.length || hasLeadingIndex(table, fk.columns)) continue;
         const cols = fk.columns;
         const column = cols.length === 1 ? findColumn(table, cols[0]) : undefined;
-        // One finding where the model declares the key and one where a migration creates it: both are code to fix.
+        // One finding per key: on the model when one declares it (where developers look and where the index
+        // goes), otherwise where a migration creates it. The other place goes into `related`.
         const modelFk = fkIn(ctx.facts.modelSchema, table.name, cols);
         const migrationFk = fkIn(ctx.facts.migrationSchema, table.name, cols);
-        const spans = [modelFk?.span, migrationFk ? narrowMigrationSpan(ctx, ctx.facts, migrationFk, lines) : undefined].filter((x): x is Span => !!x);
-        if (!spans.length) {
-          const fallback = fk.span ?? column?.span ?? table.span;
-          if (fallback) spans.push(fallback);
+        const migrationSpan = migrationFk ? narrowMigrationSpan(ctx, ctx.facts, migrationFk, lines) : undefined;
+        const span = modelFk?.span ?? migrationSpan ?? fk.span ?? column?.span ?? table.span;
+        if (!span) continue;
+        const related: { span: Span; message: string }[] = [];
+        if (migrationSpan && migrationSpan !== span) {
+          const migration = ctx.facts.migrations.find((m) => m.file === migrationSpan.file);
+          related.push({ span: migrationSpan, message: `created in migration ${migration?.id ?? migrationSpan.file} at line ${migrationSpan.line}` });
         }
+        // The key only in a migration, on a column a model maps: point at the model column the index goes on.
+        const modelTable = ctx.facts.modelSchema.tables.get(table.name);
+        const modelColumn = !modelFk && modelTable?.model && cols.length === 1 ? findColumn(modelTable, cols[0]) : undefined;
+        if (modelColumn?.span && modelColumn.span.file !== span.file) related.push({ span: modelColumn.span, message: `declared on model ${modelTable!.model}` });
         const ixName = `ix_${table.name}_${cols.join('_')}`;
         const colText = cols.length === 1 ? `"${table.name}"."${cols[0]}"` : `"${table.name}" (${cols.join(', ')})`;
         const attr = column?.attribute ?? cols[0];
@@ -98,10 +106,11 @@ export default defineRule({
         else if (alembic) help = onModel ? `${onModel} and create it in a new migration: ${alembicOp}` : `Create the index in a new migration: ${alembicOp}`;
         else if (onModel) help = anyMigrations ? `${onModel} and run ${sql}` : `${onModel} (in production, build it with ${sql}).`;
         else help = `Run ${sql}`;
-        for (const span of spans) ctx.report({
+        ctx.report({
           message: `Foreign key ${colText} → "${fk.refTable}" has no index: deleting or updating a row of "${fk.refTable}" scans all of "${table.name}", and joins from "${fk.refTable}" to "${table.name}" cannot use an index.`,
           help,
           span,
+          related: related.length ? related : undefined,
           key: `${table.name}(${cols.join(',')})${span.file}`,
           data: { table: table.name, columns: cols, refTable: fk.refTable, suggestedSql: sql },
         });
