@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
                 ("title", models.CharField(max_length=300)),
                 ("isbn", models.CharField(max_length=13)),
                 ("author", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="books", to="library.author")),
-                ("publisher", models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, to="library.publisher")),  # expect: missing-fk-index
+                ("publisher", models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, to="library.publisher")),
                 ("tags", models.ManyToManyField(blank=True, to="library.tag")),
             ],
             options={
