@@ -89,8 +89,28 @@
     return ul;
   }
 
+  /** The "Try it" result element of each index advice, by advice position. */
+  let results = [];
+
+  /** Shows a "Try it" state the extension posted (running, error, or cost before → after). */
+  function showTry(m) {
+    const r = results[m.index];
+    if (!r) return;
+    r.textContent = '';
+    r.className = `try-result ${m.state}`;
+    if (m.state === 'running') add(r, el('p', 'muted', 'Trying the index…'));
+    else if (m.state === 'error') add(r, el('p', 'bad', m.message));
+    else if (m.state === 'done') {
+      const change = m.before > 0 ? ` (${m.ratio <= 1 ? '−' : '+'}${Math.abs((1 - m.ratio) * 100).toFixed(1)}%)` : '';
+      add(r, metric('cost before → after', `${Number(m.before).toFixed(2)} → ${Number(m.after).toFixed(2)}${change}`, m.ratio < 1 ? 'good' : 'warn'));
+      add(r, el('p', '', `${m.method === 'hypopg' ? 'Hypothetical index (hypopg): nothing was built.' : 'Built in a transaction and rolled back: nothing remains.'} ${m.usesIndex ? `The plan uses ${m.indexName}.` : 'The planner did not choose the index.'} On ${m.source}.`));
+      for (const n of m.notes || []) add(r, el('p', 'muted', n));
+    }
+  }
+
   function render(page, main) {
     const vm = page.vm;
+    results = [];
     main.textContent = '';
     const header = el('header', 'header');
     add(header, el('h1', '', `EXPLAIN${page.analyzed ? ' ANALYZE' : ''}${page.origin ? ` · ${page.origin}` : ''}`));
@@ -136,15 +156,37 @@
     const adv = el('section', 'advice');
     add(adv, el('h2', '', 'Plan advice'));
     if (!vm.advice.length) add(adv, el('p', 'muted', 'No plan advice.'));
-    for (const a of vm.advice) {
+    vm.advice.forEach((a, i) => {
       const item = el('div', `item ${a.severity}`);
       add(item, el('div', 'what', `${a.severity} · ${a.rule} · ${a.nodeLabel}`), el('div', 'msg', a.message), el('div', 'help', a.help));
+      const ddl = a.data && typeof a.data.createIndex === 'string' ? a.data.createIndex : undefined;
+      if (ddl) {
+        const actions = el('div', 'actions');
+        const action = (label, type, title) => {
+          const b = el('button', '', label);
+          b.type = 'button';
+          b.title = title;
+          b.addEventListener('click', (ev) => {
+            ev.stopPropagation();
+            if (vscode) vscode.postMessage({ type, ddl, index: i });
+          });
+          return b;
+        };
+        add(
+          actions,
+          action('Try it', 'tryIndex', page.production ? 'Production connection: only with hypopg installed (a hypothetical index); pgready never builds an index there.' : 'EXPLAIN again with this index: hypothetical with hypopg, else built in a transaction that is rolled back (it locks the table against writes while it runs; you confirm first).'),
+          action('Write migration', 'writeMigration', 'Create a migration file that builds this index CONCURRENTLY, in the project\'s migration dialect.'),
+        );
+        const result = el('div', 'try-result');
+        results[i] = result;
+        add(item, actions, result);
+      }
       item.addEventListener('click', () => {
         const target = main.querySelector(`li.node[data-id="${CSS.escape(a.nodeId)}"]`);
         if (target) target.scrollIntoView({ block: 'center' });
       });
       adv.appendChild(item);
-    }
+    });
     main.appendChild(adv);
 
     if (vm.settings && Object.keys(vm.settings).length) {
@@ -155,7 +197,12 @@
     }
   }
 
-  if (typeof module === 'object' && module.exports) module.exports = { render };
+  if (typeof module === 'object' && module.exports) module.exports = { render, showTry };
+  if (typeof window !== 'undefined' && window.addEventListener) {
+    window.addEventListener('message', (e) => {
+      if (e.data && e.data.type === 'tryResult') showTry(e.data);
+    });
+  }
   if (typeof document !== 'undefined' && document.getElementById('plan-data')) {
     const page = JSON.parse(document.getElementById('plan-data').textContent);
     render(page, document.getElementById('plan'));

@@ -40,17 +40,45 @@ const alembicProject: SourceFile[] = [
 describe('group-B migration fixes', () => {
   before(ready$);
 
-  for (const rule of ['require-lock-timeout', 'require-statement-timeout']) {
-    const setting = rule === 'require-lock-timeout' ? 'lock_timeout' : 'statement_timeout';
+  // lock_timeout fails fast (5s); statement_timeout is a ceiling sized above the long operation (15min).
+  const withIndex: SourceFile[] = [alembicProject[0], { path: alembicProject[1].path, text: alembicProject[1].text.replace('    op.drop_column("users", "legacy")', '    op.create_index("ix_users_name", "users", ["name"])') }];
+  for (const [rule, setting, value, project] of [
+    ['require-lock-timeout', 'lock_timeout', '5s', alembicProject],
+    ['require-statement-timeout', 'statement_timeout', '15min', withIndex],
+  ] as const) {
     it(`${rule}: SET at the top of a SQL migration`, () => {
       const text = assertFixed(sqlProject, rule);
-      assert.match(text, new RegExp(`-- add the email index\\nSET ${setting} = '5s';\\nCREATE INDEX`));
+      assert.match(text, new RegExp(`-- add the email index\\nSET ${setting} = '${value}';\\nCREATE INDEX`));
     });
     it(`${rule}: op.execute at the top of Alembic upgrade()`, () => {
-      const text = assertFixed(alembicProject, rule);
-      assert.match(text, new RegExp(`    op.execute\\("SET ${setting} = '5s'"\\)\\n    op.add_column`));
+      const text = assertFixed(project, rule);
+      assert.match(text, new RegExp(`    op.execute\\("SET ${setting} = '${value}'"\\)\\n    op.add_column`));
     });
   }
+
+  it('require-statement-timeout: silent on metadata-only changes, reported at the long statement', () => {
+    const count = (files: SourceFile[], pg = 15) => analyzeFiles(files, { ...defaultSettings(), postgresVersion: pg }).findings.filter((f) => f.rule === 'require-statement-timeout');
+    assert.strictEqual(count(alembicProject).length, 0, 'nullable ADD COLUMN + DROP COLUMN only');
+    const dflt = [alembicProject[0], { path: 'alembic/versions/b2_flag.py', text: alembic('b2', 'a1', '    op.add_column("users", sa.Column("active", sa.Boolean(), nullable=False, server_default=sa.true()))') }];
+    assert.strictEqual(count(dflt).length, 0, 'constant default on PostgreSQL 11+');
+    assert.strictEqual(count(dflt, 10).length, 1, 'any default rewrites before PostgreSQL 11');
+    const [f] = count(withIndex);
+    assert.strictEqual(f.span?.line, 11);
+    assert.match(f.help ?? '', /15min.*aborts the index build itself.*lock_timeout.*CONCURRENTLY/);
+  });
+
+  it('type-hygiene rules: one finding per statement, naming every offending column', () => {
+    const files = [{ path: 'migrations/V1__init.sql', text: 'CREATE TABLE tasks (\n  id serial PRIMARY KEY,\n  org_id integer,\n  project_id integer REFERENCES projects (id),\n  title varchar(200),\n  body varchar(5000)\n);\n' }];
+    const by = (rule: string) => analyzeFiles(files).findings.filter((f) => f.rule === rule);
+    const ints = by('prefer-bigint-over-int');
+    assert.strictEqual(ints.length, 1);
+    assert.match(ints[0].message, /^"tasks" columns "id", "org_id", "project_id" are 32-bit integer\/serial keys/);
+    assert.strictEqual(ints[0].span?.line, 2);
+    const texts = by('prefer-text-field');
+    assert.strictEqual(texts.length, 1);
+    assert.match(texts[0].message, /"title", "body" are varchar\(200\), varchar\(5000\)/);
+    assert.strictEqual(texts[0].span?.line, 5);
+  });
 
   it('require-concurrent-refresh: adds CONCURRENTLY in SQL and in op.execute', () => {
     assert.match(assertFixed([{ path: 'migrations/V1__mv.sql', text: 'REFRESH MATERIALIZED VIEW sales_summary;\n' }], 'require-concurrent-refresh'), /REFRESH MATERIALIZED VIEW CONCURRENTLY sales_summary;/);
@@ -62,7 +90,7 @@ describe('group-B migration fixes', () => {
 
   it('timeouts configured in alembic/env.py satisfy both rules', () => {
     const env = { path: 'alembic/env.py', text: 'from sqlalchemy import text\n\nconnection.execute(text("SET lock_timeout = \'5s\'"))\nconnection.execute(text("SET statement_timeout = \'5s\'"))\n' };
-    const rules = analyzeFiles([...alembicProject, env]).findings.map((f) => f.rule);
+    const rules = analyzeFiles([...withIndex, env]).findings.map((f) => f.rule);
     assert.ok(!rules.includes('require-lock-timeout') && !rules.includes('require-statement-timeout'));
   });
 

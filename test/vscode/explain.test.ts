@@ -97,6 +97,38 @@ describe('vscode: plan page', () => {
   });
 });
 
+describe('vscode: plan page, index advice "Try it" / "Write migration"', () => {
+  it('renders both actions for an index advice, and the cost before → after the extension posts', () => {
+    const plan = buildPlan(rawExplainOf([{ Plan: { 'Node Type': 'Seq Scan', 'Relation Name': 'orders', 'Startup Cost': 0, 'Total Cost': 46, 'Plan Rows': 2, 'Plan Width': 8, Filter: '(total = $1)' } }]));
+    const createIndex = 'CREATE INDEX CONCURRENTLY ix_orders_total ON orders (total);';
+    const advice = [
+      { rule: 'plan-seq-scan-filter' as const, severity: 'warning' as const, message: 'Sequential scan on "orders"', help: `Add an index: ${createIndex}`, path: [], nodeId: '0', nodeLabel: 'Seq Scan on orders', data: { table: 'orders', columns: ['total'], createIndex } },
+      { rule: 'plan-row-misestimate' as const, severity: 'warning' as const, message: 'misestimate', help: 'ANALYZE', path: [], nodeId: '0', nodeLabel: 'Seq Scan on orders', data: {} },
+    ];
+    const vm = planViewModel(plan, { advice, source: 'db' });
+    const { render, showTry } = require(path.join(__dirname, '..', '..', 'media', 'plan.js')) as { render: (page: unknown, main: FakeEl) => void; showTry: (m: unknown) => void };
+    const g = globalThis as unknown as { document: unknown; CSS: unknown };
+    const prev = [g.document, g.CSS];
+    g.document = { createElement: (tag: string) => new FakeEl(tag) };
+    g.CSS = { escape: (s: string) => s };
+    try {
+      const main = new FakeEl('main');
+      render({ vm, analyzed: false, buffers: false, production: true }, main);
+      const buttons = main.all().filter((e) => e.tag === 'button').map((e) => e.text());
+      assert.deepStrictEqual(buttons.filter((b) => b === 'Try it' || b === 'Write migration'), ['Try it', 'Write migration'], 'only the index advice has them');
+      assert.match(main.all().find((e) => e.text() === 'Try it')!.title, /Production connection/);
+      showTry({ type: 'tryResult', index: 0, state: 'done', method: 'transaction', before: 46, after: 10.47, ratio: 10.47 / 46, usesIndex: true, indexName: 'ix_orders_total', notes: [], source: 'embedded PGlite' });
+      assert.match(main.text(), /cost before → after46\.00 → 10\.47 \(−77\.2%\)/);
+      assert.match(main.text(), /rolled back: nothing remains\. The plan uses ix_orders_total/);
+      showTry({ type: 'tryResult', index: 0, state: 'error', message: 'Not tried: production' });
+      assert.match(main.text(), /Not tried: production/);
+      assert.doesNotMatch(main.text(), /46\.00 → 10\.47/);
+    } finally {
+      [g.document, g.CSS] = prev;
+    }
+  });
+});
+
 /** Just enough DOM for plan.js: elements with text, children, classes and listeners. */
 class FakeEl {
   children: FakeEl[] = [];

@@ -463,3 +463,43 @@ export function checkTimeout(ctx: RuleContext, setting: 'lock_timeout' | 'statem
 
 /** "an ACCESS EXCLUSIVE" / "a SHARE" lock. */
 export const an = (mode: string) => (/^[AEIOU]/.test(mode) ? `an ${mode}` : `a ${mode}`);
+
+// ----- one finding per statement for the type-hygiene rules -----
+
+export interface StatementColumns<T> {
+  m: Migration;
+  st: MigrationStatement;
+  table: string;
+  /** The first offending column's span: where the finding is reported. */
+  span: Span;
+  alembic: boolean;
+  /** The offending columns in statement order, each with what the rule worked out for it. */
+  hits: { site: ColumnSite; info: T }[];
+}
+
+/**
+ * The column sites a hygiene rule objects to (`pick` returns a truthy detail for them), grouped by the
+ * statement that declares them: a CREATE TABLE with five integer keys is one decision, so one finding.
+ */
+export function offendingColumnsByStatement<T>(ctx: RuleContext, pick: (s: ColumnSite) => T | undefined | false): StatementColumns<T>[] {
+  const out: StatementColumns<T>[] = [];
+  for (const site of columnSites(ctx)) {
+    const info = pick(site);
+    if (!info) continue;
+    const last = out[out.length - 1];
+    if (last && last.st === site.st && last.table === site.col.table) last.hits.push({ site, info });
+    else out.push({ m: site.m, st: site.st, table: site.col.table, span: site.span, alembic: site.alembic, hits: [{ site, info }] });
+  }
+  return out;
+}
+
+/** `"orders"."id" is` for one column, `"orders" columns "id", "user_id" are` for several. */
+export function columnsSubject(g: StatementColumns<unknown>): string {
+  if (g.hits.length === 1) return `${colLabel(g.hits[0].site.col)} is`;
+  return `"${g.table}" columns ${g.hits.map((h) => `"${h.site.col.column}"`).join(', ')} are`;
+}
+
+/** Data for a grouped finding: the first column stays in `column` (as before), all of them in `columns`. */
+export function columnsData(g: StatementColumns<unknown>): Record<string, unknown> {
+  return { table: g.table, column: g.hits[0].site.col.column, columns: g.hits.map((h) => h.site.col.column), migration: g.m.id };
+}

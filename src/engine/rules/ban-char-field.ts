@@ -1,4 +1,4 @@
-import { colLabel, columnSites, rawTypeName } from '../facts/migration-helpers-b';
+import { columnsData, columnsSubject, offendingColumnsByStatement, rawTypeName } from '../facts/migration-helpers-b';
 import { defineRule } from '../rule';
 
 export default defineRule({
@@ -7,7 +7,7 @@ export default defineRule({
   severity: 'info',
   summary: 'char(n) pads values with spaces and is no faster than text; it is almost always a mistake.',
   docs: {
-    what: 'Finds migrations that declare `char(n)` / `character(n)` columns (CREATE TABLE, ADD COLUMN, ALTER COLUMN TYPE); in Alembic, `sa.CHAR(...)`.',
+    what: 'Finds migrations that declare `char(n)` / `character(n)` columns (CREATE TABLE, ADD COLUMN, ALTER COLUMN TYPE); in Alembic, `sa.CHAR(...)`. One finding per statement, naming all such columns.',
     why: 'character(n) pads every value with spaces to n characters, compares ignoring the padding but returns it to the application, and takes more space than text. PostgreSQL stores it the same way as text, so it buys no speed; code comparing values in the application sees "ab  " instead of "ab".',
     instead: 'Use `text` (with a CHECK on the length when it matters); in Alembic, `sa.Text()`.',
   },
@@ -16,14 +16,14 @@ export default defineRule({
     good: { 'migrations/001_countries.sql': 'CREATE TABLE countries (code text PRIMARY KEY CHECK (char_length(code) = 2), name text);\n' },
   },
   check(ctx) {
-    for (const s of columnSites(ctx)) {
-      const raw = rawTypeName(s.col.type);
-      if (raw !== 'bpchar') continue;
+    for (const g of offendingColumnsByStatement(ctx, (s) => rawTypeName(s.col.type) === 'bpchar')) {
+      const many = g.hits.length > 1;
+      const names = g.hits.map((h) => `"${h.site.col.column}"`).join(', ');
       ctx.report({
-        message: `${colLabel(s.col)} is character(n): values are padded with spaces to the full length, the application reads the padding back, and it is no faster than text.`,
-        help: s.alembic ? `Use sa.Text() for "${s.col.column}".` : `Declare "${s.col.column}" as text (with a CHECK on its length if needed).`,
-        span: s.span,
-        data: { table: s.col.table, column: s.col.column, migration: s.m.id },
+        message: `${columnsSubject(g)} character(n): values are padded with spaces to the full length, the application reads the padding back, and it is no faster than text.`,
+        help: g.alembic ? `Use sa.Text() for ${names}.` : `Declare ${names} as text (with a CHECK on ${many ? 'their lengths' : 'its length'} if needed).`,
+        span: g.span,
+        data: columnsData(g),
       });
     }
   },

@@ -23,7 +23,7 @@ const VARLEN = new Set(['character varying', 'bit varying']);
 const PRECISION = new Set(['timestamp without time zone', 'timestamp with time zone', 'time without time zone', 'time with time zone', 'interval']);
 
 /** 'safe' when PostgreSQL neither rewrites nor scans (binary-coercible), 'tz' for timestamp → timestamptz, else 'rewrite'. */
-function typeChange(from: string, to: string): 'safe' | 'tz' | 'rewrite' {
+export function typeChange(from: string, to: string): 'safe' | 'tz' | 'rewrite' {
   const a = parseType(from);
   const b = parseType(to);
   if (a.base === b.base) {

@@ -12,6 +12,25 @@ function fkIn(schema: Schema, table: string, cols: string[]): ForeignKey | undef
   return schema.tables.get(table)?.foreignKeys.find((f) => sameCols(f.columns, cols));
 }
 
+type MigrationStatement = ProjectFacts['migrations'][number]['upgrade'][number];
+const createIndex = new WeakMap<ProjectFacts['migrations'], Map<string, MigrationStatement>>();
+
+/** The first CREATE statement of the migrations at each (file, start): built once per analysis, not per key. */
+function createStatements(facts: ProjectFacts): Map<string, MigrationStatement> {
+  let byStart = createIndex.get(facts.migrations);
+  if (!byStart) {
+    byStart = new Map();
+    for (const m of facts.migrations) {
+      for (const st of m.upgrade) {
+        const k = `${st.span.file}\u0000${st.span.start}`;
+        if (st.ast?.CreateStmt && !byStart.has(k)) byStart.set(k, st);
+      }
+    }
+    createIndex.set(facts.migrations, byStart);
+  }
+  return byStart;
+}
+
 /**
  * The replay gives a migration FK the span of its whole statement (`op.create_table(...)`, `CREATE TABLE …`).
  * Narrow it to the line that declares the key: the FOREIGN KEY constraint or the column with REFERENCES,
@@ -20,7 +39,7 @@ function fkIn(schema: Schema, table: string, cols: string[]): ForeignKey | undef
 function narrowMigrationSpan(ctx: RuleContext, facts: ProjectFacts, fk: ForeignKey, lines: Map<string, LineIndex>): Span | undefined {
   const span = fk.span;
   if (!span) return undefined;
-  const st = facts.migrations.flatMap((m) => m.upgrade).find((s) => s.span.file === span.file && s.span.start === span.start && s.ast?.CreateStmt);
+  const st = createStatements(facts).get(`${span.file}\u0000${span.start}`);
   if (!st) return span;
   let loc: number | undefined;
   for (const elt of st.ast!.CreateStmt.tableElts ?? []) {

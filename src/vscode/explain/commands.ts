@@ -8,12 +8,14 @@ import * as vscode from 'vscode';
 import { planViewModel, type PlanViewModel } from '../../engine/explain';
 import { DbError } from '../../db/connection';
 import { explain, type ExplainResult } from '../../db/explain';
+import { hasHypopg, normalizeIndexDdl, tryIndex, type TryIndexResult } from '../../db/try-index';
+import { indexMigration, indexSpecFromDdl } from '../../engine/fixes/index-migration';
 import type { ConnectionManager, Session } from '../connection/manager';
 import type { Range0 } from '../diagnostics';
 import { canConnect } from '../trust';
 import type { FolderState, WorkspaceAnalyzer } from '../workspace';
 import { lensSites, siteAt, sqlTitle } from './lenses';
-import type { PlanPanel } from './panel';
+import type { PlanPanel, TryIndexPost } from './panel';
 import { shadowNotes, type ShadowDatabases } from './shadow';
 
 export interface ExplainArgs {
@@ -24,6 +26,23 @@ export interface ExplainArgs {
   analyze?: boolean;
   buffers?: boolean;
   settings?: boolean;
+}
+
+export interface TryIndexArgs {
+  /** The document the query came from (picks the workspace folder). */
+  uri?: string;
+  sql: string;
+  /** The CREATE INDEX to try (an advice's `createIndex`). */
+  ddl: string;
+  /** The advice's position in the plan page, for the result. */
+  index?: number;
+}
+
+export interface WriteMigrationArgs {
+  uri?: string;
+  ddl: string;
+  /** One line for the migration's docstring / comment. */
+  why?: string;
 }
 
 export interface ExplainDeps {
@@ -108,6 +127,8 @@ export function explainCommands(deps: ExplainDeps): Record<string, (...args: any
         const origin = uri && args.range ? `${path.posix.basename(uri.path)}:${args.range.startLine + 1}` : 'selection';
         deps.panel().show({ vm, origin, analyzed: !!args.analyze, buffers: !!args.buffers, production: s.production }, (m) => {
           if (m.type === 'rerun') void run({ ...args, analyze: m.analyze, buffers: m.buffers });
+          else if (m.type === 'tryIndex') void tryIt({ uri: args.uri, sql: result.sql, ddl: m.ddl, index: m.index });
+          else if (m.type === 'writeMigration') void writeMigration({ uri: args.uri, ddl: m.ddl, why: `Suggested by pgready's EXPLAIN advice for the query at ${origin}.` });
           else if (uri && args.range) void reveal(uri, args.range);
         });
         publishAdvice(uri, args.range, vm);
@@ -119,6 +140,104 @@ export function explainCommands(deps: ExplainDeps): Record<string, (...args: any
       connections.reportError(new DbError(`EXPLAIN failed: ${msg.replace(/\.$/, '')}${hint}.`));
       return undefined;
     }
+  }
+
+  /**
+   * "Try it" for an index advice: EXPLAIN before and after the index on the current connection (or the
+   * embedded database). With hypopg installed the index is hypothetical; otherwise it is built in a
+   * transaction that is rolled back — on a server only after the user confirms the lock, never on a
+   * connection marked production. The panel shows the state; the result is returned for host tests.
+   */
+  async function tryIt(args: TryIndexArgs): Promise<TryIndexResult | undefined> {
+    const index = args.index ?? -1;
+    const post = (m: { state: 'running' } | { state: 'error'; message: string } | Omit<Extract<TryIndexPost, { state: 'done' }>, 'type' | 'index'>) => deps.panel().post({ type: 'tryResult', index, ...m } as TryIndexPost);
+    if (!canConnect()) {
+      void vscode.window.showWarningMessage('pgready: "Try it" is unavailable in Restricted Mode — trust the workspace to use it.');
+      return undefined;
+    }
+    let ddl: string;
+    try {
+      ddl = normalizeIndexDdl(args.ddl);
+    } catch (e) {
+      post({ state: 'error', message: (e as Error).message });
+      return undefined;
+    }
+    const state = await folderState(args.uri ? vscode.Uri.parse(args.uri) : undefined);
+    try {
+      const { session } = await open(state);
+      const shadow = session.db.kind === 'pglite';
+      const hypo = !shadow && (await session.run((db) => hasHypopg(db)));
+      if (!hypo && session.production) {
+        const message = `Not tried: ${session.label} is marked production (pgready.connection.production) and has no hypopg, so trying the index would mean building it there (in a rolled-back transaction, SHARE-locking the table against writes). Try it on a staging copy or the embedded database, or install hypopg.`;
+        post({ state: 'error', message });
+        void vscode.window.showErrorMessage(`pgready: ${message}`);
+        return undefined;
+      }
+      if (!hypo && !shadow) {
+        const table = /\bON\s+(?:ONLY\s+)?([^\s(]+)/i.exec(ddl)?.[1] ?? 'the table';
+        const pick = await vscode.window.showWarningMessage(
+          `Try the index by building it on ${session.label}?`,
+          {
+            modal: true,
+            detail: `hypopg is not installed in this database, so pgready builds the index for real inside a transaction, EXPLAINs the query again and rolls back. A CREATE INDEX in a transaction takes a SHARE lock on ${table}: INSERT, UPDATE and DELETE on it wait until the build and the EXPLAIN finish (bounded by lock_timeout and statement_timeout). Nothing remains afterwards.\n\n${ddl}`,
+          },
+          'Build, EXPLAIN and Roll Back',
+        );
+        if (pick !== 'Build, EXPLAIN and Roll Back') {
+          post({ state: 'error', message: 'Not tried (cancelled).' });
+          return undefined;
+        }
+      }
+      post({ state: 'running' });
+      const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'pgready: trying the index' }, () => session.run((db) => tryIndex(db, args.sql, ddl, { production: session.production })));
+      const notes = shadow ? r.notes.map((n) => n.replace(/while it ran, the table was SHARE-locked \(writes waited\)/, 'the embedded database is private to pgready, so nobody waited')) : r.notes;
+      post({ state: 'done', method: r.method, before: r.before.cost, after: r.after.cost, ratio: r.ratio, usesIndex: r.usesIndex, indexName: r.indexName, notes, source: session.db.label });
+      return { ...r, notes };
+    } catch (e) {
+      const msg = e instanceof DbError ? e.message : String((e as Error)?.message ?? e);
+      post({ state: 'error', message: msg });
+      connections.reportError(new DbError(`Try index failed: ${msg.replace(/\.$/, '')}.`));
+      return undefined;
+    }
+  }
+
+  /**
+   * "Write migration": a new migration file that builds the index CONCURRENTLY, in the folder's migration
+   * dialect (an Alembic revision after the current head, the next SQL migration…), applied as a
+   * WorkspaceEdit and opened so the user sees it (unsaved). Returns the new file's URIs.
+   */
+  async function writeMigration(args: WriteMigrationArgs): Promise<vscode.Uri[] | undefined> {
+    const state = await folderState(args.uri ? vscode.Uri.parse(args.uri) : undefined);
+    if (!state) {
+      void vscode.window.showInformationMessage('pgready: open the project folder to write a migration.');
+      return undefined;
+    }
+    const spec = indexSpecFromDdl(args.ddl);
+    if (!spec) {
+      void vscode.window.showErrorMessage('pgready: "Write migration" takes one CREATE INDEX statement.');
+      return undefined;
+    }
+    const m = indexMigration(state.engine.facts().migrations, spec, { why: args.why });
+    if (!m.ok) {
+      void vscode.window.showInformationMessage(`pgready: ${m.reason}`);
+      return undefined;
+    }
+    const edit = new vscode.WorkspaceEdit();
+    const uris = m.files.map((f) => vscode.Uri.joinPath(state.folder.uri, ...f.path.split('/')));
+    m.files.forEach((f, i) => {
+      const meta = { label: `pgready: ${spec.name} migration`, needsConfirmation: false, description: f.path };
+      edit.createFile(uris[i], { ignoreIfExists: false, overwrite: false }, meta);
+      edit.insert(uris[i], new vscode.Position(0, 0), f.text, meta);
+    });
+    if (!(await vscode.workspace.applyEdit(edit))) {
+      void vscode.window.showErrorMessage(`pgready: could not create ${m.files.map((f) => f.path).join(', ')} (does it exist already?).`);
+      return undefined;
+    }
+    const doc = await vscode.workspace.openTextDocument(uris[0]);
+    await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One, preview: false });
+    const parent = m.parents.length ? ` after ${m.parents.join(', ')}` : '';
+    void vscode.window.showInformationMessage(`pgready: wrote ${m.tool} migration ${m.id}${parent} (${m.files.map((f) => f.path).join(', ')}); review and save it.${m.notes.length ? ` ${m.notes.join(' ')}` : ''}`);
+    return uris;
   }
 
   function publishAdvice(uri: vscode.Uri | undefined, range: Range0 | undefined, vm: PlanViewModel): void {
@@ -159,5 +278,7 @@ export function explainCommands(deps: ExplainDeps): Record<string, (...args: any
     'pgready.explain': (args?: ExplainArgs) => run(args ?? fromEditor()),
     'pgready.explainAnalyze': (args?: ExplainArgs) => run({ ...(args ?? fromEditor()), analyze: true }),
     'pgready.explainSelection': (opts?: { analyze?: boolean; buffers?: boolean }) => run({ ...fromEditor(), ...opts }),
+    'pgready.tryIndex': (args: TryIndexArgs) => tryIt(args),
+    'pgready.writeIndexMigration': (args: WriteMigrationArgs) => writeMigration(args),
   };
 }

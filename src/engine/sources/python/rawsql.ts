@@ -128,6 +128,36 @@ export function extractRawSql(ctx: PyContext, facts: FileFacts): void {
   }
 }
 
+/**
+ * What pushSite reads of a parsed SQL text (its statements' kinds and shapes), cached by the text: libpg-query
+ * parses are the costliest step here, and the same statements recur across a project's files and on every
+ * re-analysis of an edited file. The cached shapes are only read.
+ */
+interface ParsedSql {
+  ok: boolean;
+  statements: { kind: string; shape: ReturnType<typeof sqlShape> }[];
+}
+const SQL_CACHE_SIZE = 4000;
+let sqlCache = new Map<string, ParsedSql>();
+let sqlCacheOld = new Map<string, ParsedSql>();
+
+function parsedSql(text: string): ParsedSql {
+  let hit = sqlCache.get(text);
+  if (hit) return hit;
+  hit = sqlCacheOld.get(text);
+  if (!hit) {
+    const parsed = parseStatements(text);
+    hit = parsed.ok ? { ok: true, statements: parsed.statements.map((st) => ({ kind: Object.keys(st.ast)[0] ?? '', shape: sqlShape(st.ast) })) } : { ok: false, statements: [] };
+  }
+  // Two generations: the entries of the last SQL_CACHE_SIZE texts stay, older ones go.
+  if (sqlCache.size >= SQL_CACHE_SIZE) {
+    sqlCacheOld = sqlCache;
+    sqlCache = new Map();
+  }
+  sqlCache.set(text, hit);
+  return hit;
+}
+
 function join(pieces: Piece[]): string {
   return pieces.map((p) => p.text).join('');
 }
@@ -165,14 +195,13 @@ function pushSite(ctx: PyContext, facts: FileFacts, call: Node, orm: string, exe
   if (def) site.functionName = qualifiedFunctionName(def, ctx.path);
 
   if (text !== undefined && built) {
-    const parsed = parseStatements(text);
+    const parsed = parsedSql(text);
     if (parsed.ok && parsed.statements.length) {
       const at = (offset: number) => {
         const o = fileOffset(built.pieces, offset);
         return o === undefined ? sql.span : ctx.lines.span(ctx.path, o, o);
       };
-      for (const st of parsed.statements) {
-        const shape = sqlShape(st.ast);
+      for (const { shape } of parsed.statements) {
         site.tables.push(...shape.tables.filter((t) => !site.tables.includes(t)));
         site.limited ||= shape.limited;
         const lower = text.toLowerCase();
@@ -188,7 +217,7 @@ function pushSite(ctx: PyContext, facts: FileFacts, call: Node, orm: string, exe
         }
         for (const o of shape.orderBy) site.orderBy.push({ table: o.table, column: o.column, span: at(columnAt(o.location, o.column)) });
       }
-      if (construction === 'literal' && parsed.statements.length === 1 && ['SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt'].includes(Object.keys(parsed.statements[0].ast)[0] ?? '')) {
+      if (construction === 'literal' && parsed.statements.length === 1 && ['SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt'].includes(parsed.statements[0].kind)) {
         facts.sqlSites.push({ span: sql.span, sql: text.trim(), origin: 'python-string' });
       }
     }
