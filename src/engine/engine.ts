@@ -164,7 +164,8 @@ export class Engine {
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
 
-function compareFindings(a: Finding, b: Finding): number {
+/** Report order: errors first, then by file and position, then by rule. */
+export function compareFindings(a: Finding, b: Finding): number {
   return (
     SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
     (a.span?.file ?? '').localeCompare(b.span?.file ?? '') ||

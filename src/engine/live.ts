@@ -1,4 +1,4 @@
-import type { AnalysisResult } from './engine';
+import { compareFindings, type AnalysisResult } from './engine';
 import type { ProjectFacts } from './facts';
 import type { Rule } from './rule';
 import { RULES } from './rules';
@@ -177,17 +177,6 @@ function toFinding(lf: LiveFinding, facts: ProjectFacts, occurrences: Map<string
     fingerprint: fnv1a64(`${base}\u0000${n}`),
     data: { ...lf.data, live: 'found' },
   };
-}
-
-const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
-
-function compareFindings(a: Finding, b: Finding): number {
-  return (
-    SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
-    (a.span?.file ?? '').localeCompare(b.span?.file ?? '') ||
-    (a.span?.start ?? 0) - (b.span?.start ?? 0) ||
-    a.rule.localeCompare(b.rule)
-  );
 }
 
 /**
