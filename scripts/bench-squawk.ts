@@ -1,6 +1,8 @@
 // Benchmark pgready against Squawk on a generated corpus of SQL migration files (issue 6, "Measured
-// against Squawk"). Run: npx tsx scripts/bench-squawk.ts [files=5000]. Needs the dev dependency squawk-cli
-// (its Linux binary ships inside @squawk-cli/linux-x64) and a built CLI (npm run build) for the
+// against Squawk"). Run: npx tsx scripts/bench-squawk.ts [files=5000]. Needs squawk-cli, installed on demand
+// with `npm install --no-save squawk-cli@2.66.0` (its Linux binary ships inside @squawk-cli/linux-x64). It is
+// not a devDependency: the registry mirror these machines use lacks its other-platform packages, which makes
+// the lock file unusable for `npm ci`. Also needs a built CLI (npm run build) for the
 // whole-process timing. Every statement is written on its own line, so findings of both tools are compared
 // per (file, line, rule).
 import { spawnSync } from 'child_process';
@@ -99,7 +101,10 @@ function generate(dir: string): { files: { path: string; text: string }[]; state
 function squawkBinary(): string {
   const direct = path.join(ROOT, 'node_modules/@squawk-cli/linux-x64/bin/squawk');
   if (fs.existsSync(direct)) return direct;
-  return path.join(ROOT, 'node_modules/.bin/squawk');
+  const shim = path.join(ROOT, 'node_modules/.bin/squawk');
+  if (fs.existsSync(shim)) return shim;
+  console.error('squawk is not installed: run npm install --no-save squawk-cli@2.66.0 first');
+  process.exit(2);
 }
 
 function runSquawk(dir: string, files: string[], assumeInTx: boolean): { ms: number; keys: Key[] } {
