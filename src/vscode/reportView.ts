@@ -3,7 +3,8 @@
 // report as .md, .json or .sarif through the pgready.saveReport command.
 import * as vscode from 'vscode';
 import { randomBytes } from 'crypto';
-import { markdownToHtml, escapeHtml } from './markdown';
+import { markdownToHtml } from './markdown';
+import { webviewPage } from './page';
 
 export type SaveFormat = 'markdown' | 'json' | 'sarif';
 
@@ -36,31 +37,24 @@ export class ReportView implements vscode.Disposable {
   }
 
   private html(webview: vscode.Webview, markdown: string): string {
-    const nonce = randomBytes(16).toString('base64');
-    const css = webview.asWebviewUri(vscode.Uri.joinPath(this.media, 'report.css'));
-    const js = webview.asWebviewUri(vscode.Uri.joinPath(this.media, 'report.js'));
-    const csp = `default-src 'none'; style-src ${webview.cspSource}; img-src ${webview.cspSource}; script-src 'nonce-${nonce}';`;
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${escapeHtml(css.toString())}">
-<title>pgready report</title>
-</head>
-<body>
-<nav class="toolbar">
+    const resources = {
+      nonce: randomBytes(16).toString('base64'),
+      cspSource: webview.cspSource,
+      cssUri: webview.asWebviewUri(vscode.Uri.joinPath(this.media, 'report.css')).toString(),
+      jsUri: webview.asWebviewUri(vscode.Uri.joinPath(this.media, 'report.js')).toString(),
+    };
+    return webviewPage(
+      resources,
+      'pgready report',
+      `<nav class="toolbar">
 <button type="button" data-format="markdown">Save as .md</button>
 <button type="button" data-format="json">Save as .json</button>
 <button type="button" data-format="sarif">Save as .sarif</button>
 </nav>
 <main class="report">
 ${markdownToHtml(markdown)}
-</main>
-<script nonce="${nonce}" src="${escapeHtml(js.toString())}"></script>
-</body>
-</html>`;
+</main>`,
+    );
   }
 
   dispose(): void {

@@ -2,7 +2,7 @@
 // model embedded as JSON in a non-executable <script type="application/json"> that media/plan.js reads and
 // renders with textContent only. Pure (no vscode import), so the escaping is unit-tested.
 import type { PlanViewModel } from '../../engine/explain';
-import { escapeHtml } from '../markdown';
+import { webviewPage, type PageResources } from '../page';
 
 /** What the page shows: the engine's view model plus the editor's context for it. */
 export interface PlanPage {
@@ -16,12 +16,7 @@ export interface PlanPage {
   production?: boolean;
 }
 
-export interface PageResources {
-  nonce: string;
-  cspSource: string;
-  cssUri: string;
-  jsUri: string;
-}
+export type { PageResources };
 
 /**
  * JSON that is safe inside a <script> element: `<`, `>`, `&` and the line separators JSON allows but
@@ -33,21 +28,11 @@ export function jsonForScript(value: unknown): string {
 }
 
 export function planPageHtml(page: PlanPage, r: PageResources): string {
-  const csp = `default-src 'none'; style-src ${r.cspSource}; img-src ${r.cspSource}; script-src 'nonce-${r.nonce}';`;
   const title = page.vm.sql ? `EXPLAIN ${page.vm.sql.replace(/\s+/g, ' ').slice(0, 80)}` : 'EXPLAIN';
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${escapeHtml(r.cssUri)}">
-<title>${escapeHtml(title)}</title>
-</head>
-<body>
-<main id="plan" aria-live="polite"><p class="loading">Rendering the plan…</p></main>
-<script type="application/json" id="plan-data">${jsonForScript(page)}</script>
-<script nonce="${escapeHtml(r.nonce)}" src="${escapeHtml(r.jsUri)}"></script>
-</body>
-</html>`;
+  return webviewPage(
+    r,
+    title,
+    `<main id="plan" aria-live="polite"><p class="loading">Rendering the plan…</p></main>
+<script type="application/json" id="plan-data">${jsonForScript(page)}</script>`,
+  );
 }
