@@ -192,3 +192,8 @@ export interface SqlSite {
   /** 'sql-file' | 'python-string' | 'ts-string' */
   origin: string;
 }
+
+/** A raw-SQL query site: the SQL text is all that is known, so every ORM-level field starts empty. */
+export function rawQuerySite(base: Pick<QuerySite, 'id' | 'span' | 'orm' | 'executes' | 'sql' | 'code'>): QuerySite {
+  return { ...base, operation: 'raw', models: [], tables: [], predicates: [], orderBy: [], eagerLoads: [], joins: [], limited: false };
+}

@@ -115,6 +115,9 @@ describe('pgready extension (trusted workspace)', function () {
   });
 
   it('picks up files created and deleted on disk (file watcher)', async function () {
+    // Two waits of up to 60 s each: the file watcher is slow on a loaded machine, and the test's own
+    // budget must cover both waits or mocha fails it before the second wait ends.
+    this.timeout(150000);
     const rel = 'migrations/001_more.sql';
     const file = uri(rel).fsPath;
     fs.mkdirSync(path.dirname(file), { recursive: true });

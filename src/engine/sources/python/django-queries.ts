@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import type { ColumnRef, FileFacts, LoopRef, Predicate, PredicateOp, QuerySite, RawSql, RelationAccess, SqlConstruction } from '../../facts';
+import { rawQuerySite, type ColumnRef, type FileFacts, type LoopRef, type Predicate, type PredicateOp, type QuerySite, type RawSql, type RelationAccess, type SqlConstruction } from '../../facts';
 import { callArgs, calleeName, enclosingFunction, qualifiedFunctionName, shortName, stringPrefix, stringValue, walk } from './ast';
 import type { PyContext } from './context';
 import { innermostLoop, isComprehension, loopRef } from './loops';
@@ -482,22 +482,14 @@ function rawSql(ctx: PyContext, facts: FileFacts): void {
       const loop = innermostLoop(call);
       const def = enclosingFunction(call);
       const span = ctx.span(call);
-      const site: QuerySite = {
+      const site = rawQuerySite({
         id: `${ctx.path}:${call.startIndex}${sqlNodes.length > 1 ? `:${node.startIndex}` : ''}`,
         span,
         orm: 'django',
-        operation: 'raw',
         executes: method === 'raw',
-        models: [],
-        tables: [],
-        predicates: [],
-        orderBy: [],
-        eagerLoads: [],
-        joins: [],
-        limited: false,
         sql,
         code: clip(call.text),
-      };
+      });
       if (loop) site.loop = loopRef(ctx, loop);
       if (def) site.functionName = qualifiedFunctionName(def, ctx.path);
       facts.queries.push(site);

@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import type { FileFacts, LoopRef, Predicate, QuerySite, RawSql, SqlConstruction, SqlInterpolation } from '../../facts';
+import { rawQuerySite, type FileFacts, type LoopRef, type Predicate, type QuerySite, type RawSql, type SqlConstruction, type SqlInterpolation } from '../../facts';
 import { parseStatements } from '../sql/statements';
 import { sqlShape } from '../sql/predicates';
 import { callArgs, calleeName, enclosingFunction, enclosingLoop, qualifiedFunctionName, stringPrefix, stringValue } from './ast';
@@ -173,22 +173,14 @@ function pushSite(ctx: PyContext, facts: FileFacts, call: Node, orm: string, exe
   const construction: SqlConstruction = built ? built.construction : expr.type === 'identifier' || expr.type === 'attribute' ? 'variable' : 'unknown';
   const sql: RawSql = { text, construction, interpolations, parameterized, span: ctx.span(sqlNode) };
 
-  const site: QuerySite = {
+  const site = rawQuerySite({
     id: `${ctx.path}:${span.start}`,
     span,
     orm,
-    operation: 'raw',
     executes,
-    models: [],
-    tables: [],
-    predicates: [],
-    orderBy: [],
-    eagerLoads: [],
-    joins: [],
-    limited: false,
     sql,
     code: call.text.length > 500 ? call.text.slice(0, 500) : call.text,
-  };
+  });
   const loop = loopRef(ctx, call);
   if (loop) site.loop = loop;
   const def = enclosingFunction(call);

@@ -1,5 +1,5 @@
 import type * as TS from 'typescript';
-import type { FileFacts, Predicate, QuerySite, RawSql, SqlConstruction, SqlInterpolation } from '../../facts';
+import { rawQuerySite, type FileFacts, type Predicate, type QuerySite, type RawSql, type SqlConstruction, type SqlInterpolation } from '../../facts';
 import { sqlShape } from '../sql/predicates';
 import { parseStatements } from '../sql/statements';
 import { clip, declarationOf, functionNameOf, strip, type TsContext } from './context';
@@ -205,22 +205,14 @@ export function rawSite(ctx: TsContext, facts: FileFacts, call: TS.Node, orm: st
   const sql: RawSql = { construction: built.construction, interpolations: built.interpolations, parameterized: parameterized || built.parameterized, span: ctx.span(built.node) };
   if (built.text !== undefined) sql.text = built.text;
   const loop = innermostLoop(ctx, call);
-  const site: QuerySite = {
+  const site = rawQuerySite({
     id: `${ctx.path}:${call.getStart(ctx.sf)}`,
     span: ctx.span(call),
     orm,
-    operation: 'raw',
     executes,
-    models: [],
-    tables: [],
-    predicates: [],
-    orderBy: [],
-    eagerLoads: [],
-    joins: [],
-    limited: false,
     sql,
     code: clip(ctx.src(call)),
-  };
+  });
   if (loop) site.loop = loop.ref;
   const fn = functionNameOf(ctx, call);
   if (fn) site.functionName = fn;
