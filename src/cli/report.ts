@@ -87,9 +87,8 @@ function analyse(root: string, single: string | undefined, settings: Settings, p
     else engine.setFile(c.rel, read.text);
   });
   progress.update('checking rules…');
-  // Files skipped before the engine saw them become parse-error notes like the engine's own. The merged facts
-  // are cached until the next setFile, so problems added here are what the parse-error rule reads.
-  if (notes.length) engine.facts().problems.push(...notes);
+  // Files skipped before the engine saw them become parse-error notes like the engine's own.
+  for (const n of notes) engine.noteSkipped(n.file, n.message);
   return engine.analyze();
 }
 

@@ -11,7 +11,7 @@ import { initSql } from './sources/sql/parser';
 import { extractFile } from './sources';
 import { isSuppressed, parseSuppressions, type Suppressions } from './suppress';
 import { fnv1a64, LineIndex, normalizeCode } from './text';
-import type { Finding } from './types';
+import type { Finding, ParseProblem } from './types';
 
 export interface SourceFile {
   /** Project-relative, `/`-separated. */
@@ -51,6 +51,7 @@ interface Entry {
  */
 export class Engine {
   private readonly entries = new Map<string, Entry>();
+  private readonly skipped = new Map<string, ParseProblem>();
   private merged?: ProjectFacts;
 
   constructor(
@@ -75,12 +76,23 @@ export class Engine {
     const prev = this.entries.get(path);
     if (prev && prev.text === text) return true;
     this.entries.set(path, this.extract(path, text));
+    this.skipped.delete(path);
     this.merged = undefined;
     return true;
   }
 
+  /**
+   * Records a file the caller could not hand over (binary, not UTF-8, too large to read): it becomes a
+   * parse-error note like the engine's own, until the file is set or removed.
+   */
+  noteSkipped(path: string, message: string): void {
+    this.skipped.set(path, { file: path, message });
+    this.merged = undefined;
+  }
+
   removeFile(path: string): void {
-    if (this.entries.delete(path)) this.merged = undefined;
+    const had = this.entries.delete(path) || this.skipped.delete(path);
+    if (had) this.merged = undefined;
   }
 
   hasFile(path: string): boolean {
@@ -100,7 +112,10 @@ export class Engine {
   }
 
   facts(): ProjectFacts {
-    if (!this.merged) this.merged = timed('merge', () => mergeFacts(new Map([...this.entries].map(([p, e]) => [p, e.facts]))));
+    if (!this.merged) {
+      this.merged = timed('merge', () => mergeFacts(new Map([...this.entries].map(([p, e]) => [p, e.facts]))));
+      this.merged.problems.push(...this.skipped.values());
+    }
     return this.merged;
   }
 
@@ -108,6 +123,7 @@ export class Engine {
     const t0 = Date.now();
     const facts = this.facts();
     const findings: Finding[] = [];
+    const ruleErrors: ParseProblem[] = [];
     const occurrences = new Map<string, number>();
     for (const rule of this.rules) {
       const level = this.settings.rules[rule.id];
@@ -119,7 +135,9 @@ export class Engine {
       try {
         timed(`rule ${rule.id}`, () => rule.check({ facts, settings: this.settings, report, text: (p) => this.text(p) }));
       } catch (e) {
-        facts.problems.push({ file: '.', message: `internal error in rule ${rule.id}: ${(e as Error)?.message ?? e}` });
+        // Kept out of the cached facts, so a rule that keeps failing is reported once per analysis, not
+        // once more on every re-analysis of the same facts.
+        ruleErrors.push({ file: '.', message: `internal error in rule ${rule.id}: ${(e as Error)?.message ?? e}` });
       }
     }
     findings.sort(compareFindings);
@@ -127,7 +145,7 @@ export class Engine {
     let analysedFiles = 0;
     for (const e of this.entries.values()) if (e.facts.language !== 'skipped') analysedFiles++;
     if (PROFILING) process.stderr.write(`pgready profile (CPU ms, since the last report):\n${profileReport()}\n`);
-    return { findings, readiness, facts, problems: facts.problems, stats: { files: this.entries.size, analysedFiles, ms: Date.now() - t0 } };
+    return { findings, readiness, facts, problems: [...facts.problems, ...ruleErrors], stats: { files: this.entries.size, analysedFiles, ms: Date.now() - t0 } };
   }
 
   private extract(path: string, text: string): Entry {
