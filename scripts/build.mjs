@@ -24,6 +24,16 @@ const common = {
   external: ['pg', 'pg-native', '@electric-sql/pglite', '@electric-sql/pglite-socket'],
 };
 
+// The TypeScript compiler (9 MB) is loaded on the first TS/JS file, not at start-up: bundling it would put it on
+// the extension's activation path. Every bundle requires it from a copy beside itself (dist/typescript.js, its
+// own lib/typescript.js, which needs nothing but Node's built-ins for parsing).
+const typescriptBeside = {
+  name: 'typescript-beside',
+  setup(b) {
+    b.onResolve({ filter: /^typescript$/ }, () => ({ path: './typescript.js', external: true }));
+  },
+};
+
 const entries = [
   { in: 'src/cli/main.ts', out: 'cli.js', banner: '#!/usr/bin/env node', exec: true },
   { in: 'scripts/bench.ts', out: 'bench.js' },
@@ -43,6 +53,7 @@ await Promise.all(
         outfile: join(dist, e.out),
         external: [...common.external, ...(e.external ?? [])].filter((x) => !(e.bundled ?? []).includes(x)),
         banner: e.banner ? { js: e.banner } : undefined,
+        plugins: [typescriptBeside],
       });
       if (e.exec) chmodSync(join(dist, e.out), 0o755);
     }),
@@ -52,6 +63,7 @@ for (const wasm of [
   'node_modules/libpg-query/wasm/libpg-query.wasm',
   'node_modules/web-tree-sitter/tree-sitter.wasm',
   'node_modules/tree-sitter-python/tree-sitter-python.wasm',
+  'node_modules/typescript/lib/typescript.js',
 ]) {
   copyFileSync(join(root, wasm), join(dist, wasm.split('/').pop()));
 }

@@ -276,7 +276,10 @@ export class WorkspaceAnalyzer implements vscode.Disposable {
 
   private async onDiskChange(uri: vscode.Uri): Promise<void> {
     const loc = this.analysable(uri);
-    if (!loc) return;
+    if (!loc) {
+      await this.onFolderCreated(uri);
+      return;
+    }
     if (loc.rel === CONFIG_FILE) {
       void this.rescan(`${CONFIG_FILE} changed`);
       return;
@@ -289,6 +292,37 @@ export class WorkspaceAnalyzer implements vscode.Disposable {
     const t0 = performance.now();
     if (loc.state.engine.setFile(loc.rel, text)) loc.state.files.add(loc.rel);
     this.scheduleFolder(loc.state, performance.now() - t0, loc.rel);
+  }
+
+  /**
+   * A folder that appears on disk (a checkout, a copy, `mkdir -p x && cp …`) may arrive as one event for the
+   * folder and none for the files in it: VS Code's watcher does not promise events for children. Read it whole.
+   */
+  private async onFolderCreated(uri: vscode.Uri): Promise<void> {
+    if (uri.scheme !== 'file' && uri.scheme !== 'vscode-remote') return;
+    const loc = this.locate(uri);
+    if (!loc || loc.state.engine.isIgnored(loc.rel)) return;
+    try {
+      if (!((await vscode.workspace.fs.stat(uri)).type & vscode.FileType.Directory)) return;
+    } catch {
+      return; // gone again
+    }
+    const exclude = `{${DEFAULT_IGNORES.join(',')}}`;
+    const uris = await vscode.workspace.findFiles(new vscode.RelativePattern(uri, '**/*'), exclude);
+    const t0 = performance.now();
+    let changed = false;
+    for (const child of uris) {
+      const at = this.analysable(child);
+      if (!at || at.state !== loc.state || at.rel === CONFIG_FILE) continue;
+      const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === child.toString());
+      if (open?.isDirty) continue;
+      const text = await this.readText(child);
+      if (text !== undefined && loc.state.engine.setFile(at.rel, text)) {
+        loc.state.files.add(at.rel);
+        changed = true;
+      }
+    }
+    if (changed) this.scheduleFolder(loc.state, performance.now() - t0, loc.rel);
   }
 
   private onDiskDelete(uri: vscode.Uri): void {

@@ -23,6 +23,19 @@ function usage(msg) {
   process.exit(2);
 }
 
+
+/** The server's log files that explain missing file events or extension-host trouble. */
+function findLogs(dir, out = []) {
+  let entries = [];
+  try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch { return out; }
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) findLogs(p, out);
+    else if (/watcher|remoteagent|exthost/i.test(e.name)) out.push(p);
+  }
+  return out;
+}
+
 async function main() {
   let a;
   try { a = h.parseArgs(process.argv.slice(2), ['trusted', 'keep', 'verbose']); } catch (e) { usage(e.message); }
@@ -62,7 +75,11 @@ async function main() {
         catch (e) { h.lap(`screenshot failed: ${e.message}`); }
       }
       if (code !== 0 && cs) {
-        try { const log = fs.readFileSync(cs.logFile, 'utf8'); if (verbose || code === 124) console.error(`--- code-server log (tail) ---\n${log.slice(-4000)}`); } catch { /* ignore */ }
+        try { const log = fs.readFileSync(cs.logFile, 'utf8'); console.error(`--- code-server log (tail) ---\n${log.slice(-4000)}`); } catch { /* ignore */ }
+        // The server's own logs (file watcher, remote agent) say why events or extensions went missing.
+        for (const file of findLogs(path.join(cs.dirs.userData, 'logs'))) {
+          try { console.error(`--- ${path.relative(cs.dirs.userData, file)} (tail) ---\n${fs.readFileSync(file, 'utf8').slice(-2000)}`); } catch { /* ignore */ }
+        }
       }
       if (browser) await browser.context.close().catch(() => {});
       if (verbose) h.lap('chromium closed');

@@ -6,7 +6,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const vscode = require('vscode');
-const { activate, uri, codeOf, pgreadyDiagnostics, waitFor, open, rangeText, writeMetrics } = require('./util');
+const { activate, folder, uri, codeOf, pgreadyDiagnostics, waitFor, open, rangeText, writeMetrics } = require('./util');
 
 const MIGRATION = 'alembic/versions/b7c8d9e0f1a2_jobs_status_index.py';
 const ROUTES = 'app/routes.py';
@@ -120,11 +120,32 @@ describe('pgready extension (trusted workspace)', function () {
     this.timeout(150000);
     const rel = 'migrations/001_more.sql';
     const file = uri(rel).fsPath;
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, 'CREATE INDEX ix_jobs_title ON jobs (title);\n');
-    await waitFor('diagnostic on the new SQL file', () => pgreadyDiagnostics(uri(rel)).some((x) => codeOf(x) === 'require-concurrent-index-creation'), 60000);
-    fs.rmSync(path.dirname(file), { recursive: true });
-    await waitFor('diagnostics of the deleted file to go', () => pgreadyDiagnostics(uri(rel)).length === 0, 60000);
+    // A watcher of the test's own tells a pgready bug (VS Code reported the change, pgready ignored it) from a
+    // host that delivers no file events at all (some file systems, exhausted inotify instances).
+    const seen = [];
+    const probe = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder(), 'migrations/**'));
+    probe.onDidCreate((u) => seen.push(`create ${u.path}`));
+    probe.onDidChange((u) => seen.push(`change ${u.path}`));
+    probe.onDidDelete((u) => seen.push(`delete ${u.path}`));
+    try {
+      // The folder and the file appear together, as in a checkout: VS Code may report only the folder.
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, 'CREATE INDEX ix_jobs_title ON jobs (title);\n');
+      const fired = () => pgreadyDiagnostics(uri(rel)).some((x) => codeOf(x) === 'require-concurrent-index-creation');
+      try {
+        await waitFor('diagnostic on the new SQL file', fired, 60000);
+      } catch (e) {
+        if (!seen.length) {
+          console.log(`file watcher: the host delivered no file events in 60 s (${e.message}); skipping`);
+          this.skip();
+        }
+        throw new Error(`${e.message}; VS Code reported: ${seen.join(', ')}`);
+      }
+      fs.rmSync(path.dirname(file), { recursive: true });
+      await waitFor('diagnostics of the deleted file to go', () => pgreadyDiagnostics(uri(rel)).length === 0, 60000);
+    } finally {
+      probe.dispose();
+    }
   });
 
   it('the report command renders the Markdown report and saves .md/.json/.sarif', async function () {
