@@ -1,13 +1,10 @@
 // `npx tsx scripts/bench-django.ts`: how fast pgready analyses a large synthetic Django project. Same
 // method as scripts/bench.ts: each size runs in a fresh child process, so peak RSS is per run. Prints a
 // Markdown table. Per app: models, views, DRF serializers/API, services and a chain of migrations.
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Engine, defaultSettings } from '../src/engine';
-import { listFiles, readText } from '../src/cli/files';
-import { initParsers } from '../src/cli/init';
+import { measureFullRun, runChild, tableRow, type FullRun } from './bench-common';
 
 const SIZES = (process.env.PGREADY_BENCH_SIZES ?? '1000,10000').split(',').map(Number);
 const MODELS = 6;
@@ -120,39 +117,9 @@ function generate(n: number, dir: string): { root: string; files: number; lines:
   return { root, files, lines };
 }
 
-async function childFull(root: string): Promise<void> {
-  await initParsers();
-  const cpu0 = process.cpuUsage();
-  const t0 = process.hrtime.bigint();
-  const settings = defaultSettings();
-  const engine = new Engine(settings);
-  const { candidates } = listFiles(root, settings);
-  let bytes = 0;
-  for (const c of candidates) {
-    const r = readText(c);
-    if ('text' in r) {
-      engine.setFile(c.rel, r.text);
-      bytes += c.size;
-    }
-  }
-  const t1 = process.hrtime.bigint();
-  const result = engine.analyze();
-  const t2 = process.hrtime.bigint();
-  const ms = (a: bigint, b: bigint) => Number(b - a) / 1e6;
-  const u = process.cpuUsage(cpu0);
-  const byRule: Record<string, number> = {};
-  for (const f of result.findings) if (!f.strength) byRule[f.rule] = (byRule[f.rule] ?? 0) + 1;
-  process.stdout.write(JSON.stringify({ files: candidates.length, bytes, findings: result.findings.length, byRule, parseMs: ms(t0, t1), analyzeMs: ms(t1, t2), totalMs: ms(t0, t2), cpuMs: (u.user + u.system) / 1000, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
-}
-
-function child(mode: string, root: string): any {
-  const out = execFileSync(process.execPath, [...process.execArgv, __filename, mode, root], { encoding: 'utf8', maxBuffer: 16 << 20, stdio: ['ignore', 'pipe', 'inherit'] });
-  return JSON.parse(out);
-}
-
 async function main(): Promise<void> {
   const [mode, root] = process.argv.slice(2);
-  if (mode === '--full') return childFull(root);
+  if (mode === '--full') return void process.stdout.write(JSON.stringify(await measureFullRun(root)));
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pgready-bench-django-'));
   try {
     console.log(`## pgready Django benchmark (${os.cpus().length} CPUs, Node ${process.versions.node}, load ${os.loadavg()[0].toFixed(1)})\n`);
@@ -161,9 +128,9 @@ async function main(): Promise<void> {
     const notes: string[] = [];
     for (const n of SIZES) {
       const gen = generate(n, tmp);
-      const r = child('--full', gen.root);
-      console.log(`| ${r.files.toLocaleString('en')} files (${Math.round(gen.lines / gen.files)} lines/file, ${(r.bytes / 1e6).toFixed(1)} MB) | ${(r.totalMs / 1000).toFixed(2)} s | ${(r.cpuMs / 1000).toFixed(2)} s | ${Math.round((r.files / r.totalMs) * 1000).toLocaleString('en')} | ${(r.parseMs / 1000).toFixed(2)} s | ${(r.analyzeMs / 1000).toFixed(2)} s | ${Math.round(r.peakRssMb)} MB | ${r.findings.toLocaleString('en')} |`);
-      notes.push(`${n}: ${Object.entries(r.byRule as Record<string, number>).sort().map(([k, v]) => `${k} ${v}`).join(', ')}`);
+      const r = runChild<FullRun>(__filename, '--full', gen.root);
+      console.log(tableRow(r, gen));
+      notes.push(`${n}: ${Object.entries(r.byRule).sort().map(([k, v]) => `${k} ${v}`).join(', ')}`);
     }
     console.log(`\nFindings by rule:\n${notes.map((x) => `- ${x}`).join('\n')}`);
   } finally {

@@ -2,13 +2,13 @@
 // re-analyses one edited file. Each measurement runs in a fresh child process so peak RSS is per run.
 // Not a test: it prints a Markdown table. Targets (2-core box): 10,000 files ≤ 20 s and ≤ 1 GB RSS;
 // one-file re-analysis ≤ 50 ms.
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Engine, defaultSettings } from '../src/engine';
 import { listFiles, readText } from '../src/cli/files';
 import { initParsers } from '../src/cli/init';
+import { cpuMs, measureFullRun, runChild, tableRow, type FullRun } from './bench-common';
 
 const SIZES = (process.env.PGREADY_BENCH_SIZES ?? '1000,10000').split(',').map(Number);
 const EDITS = 20;
@@ -151,34 +151,6 @@ function bigFile(): string {
 // ---------------------------------------------------------------------------------------------------
 // Child processes.
 
-async function childFull(root: string): Promise<void> {
-  await initParsers();
-  const cpu0 = process.cpuUsage();
-  const t0 = process.hrtime.bigint();
-  const settings = defaultSettings();
-  const engine = new Engine(settings);
-  const { candidates } = listFiles(root, settings);
-  let bytes = 0;
-  for (const c of candidates) {
-    const r = readText(c);
-    if ('text' in r) {
-      engine.setFile(c.rel, r.text);
-      bytes += c.size;
-    }
-  }
-  const t1 = process.hrtime.bigint();
-  const result = engine.analyze();
-  const t2 = process.hrtime.bigint();
-  const ms = (a: bigint, b: bigint) => Number(b - a) / 1e6;
-  process.stdout.write(JSON.stringify({ files: candidates.length, bytes, findings: result.findings.length, parseMs: ms(t0, t1), analyzeMs: ms(t1, t2), totalMs: ms(t0, t2), cpuMs: cpuMs(cpu0), peakRssMb: process.resourceUsage().maxRSS / 1024 }));
-}
-
-/** CPU time (user + system) since `since`: on a shared machine, the part of wall time that was ours. */
-function cpuMs(since: NodeJS.CpuUsage): number {
-  const u = process.cpuUsage(since);
-  return (u.user + u.system) / 1000;
-}
-
 async function childWarm(root: string): Promise<void> {
   await initParsers();
   const engine = new Engine();
@@ -211,14 +183,9 @@ async function childWarm(root: string): Promise<void> {
 
 // ---------------------------------------------------------------------------------------------------
 
-function child(mode: string, root: string): any {
-  const out = execFileSync(process.execPath, [...process.execArgv, __filename, mode, root], { encoding: 'utf8', maxBuffer: 16 << 20, stdio: ['ignore', 'pipe', 'inherit'] });
-  return JSON.parse(out);
-}
-
 async function main(): Promise<void> {
   const [mode, root] = process.argv.slice(2);
-  if (mode === '--full') return childFull(root);
+  if (mode === '--full') return void process.stdout.write(JSON.stringify(await measureFullRun(root)));
   if (mode === '--warm') return childWarm(root);
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pgready-bench-'));
@@ -228,11 +195,11 @@ async function main(): Promise<void> {
     for (const n of SIZES) {
       const gen = generate(n, tmp);
       if (!warmRoot || n === 1000) warmRoot = gen.root;
-      const r = child('--full', gen.root);
+      const r = runChild<FullRun>(__filename, '--full', gen.root);
       const target = n >= 10000 ? (r.totalMs <= 20000 && r.peakRssMb <= 1024 ? 'ok' : 'MISSED (≤ 20 s, ≤ 1 GB)') : '';
-      rows.push(`| ${r.files.toLocaleString('en')} files (${Math.round(gen.lines / gen.files)} lines/file, ${(r.bytes / 1e6).toFixed(1)} MB) | ${(r.totalMs / 1000).toFixed(2)} s | ${(r.cpuMs / 1000).toFixed(2)} s | ${Math.round((r.files / r.totalMs) * 1000).toLocaleString('en')} | ${(r.parseMs / 1000).toFixed(2)} s | ${(r.analyzeMs / 1000).toFixed(2)} s | ${Math.round(r.peakRssMb)} MB | ${r.findings.toLocaleString('en')} | ${target} |`);
+      rows.push(`${tableRow(r, gen)} ${target} |`);
     }
-    const w = child('--warm', warmRoot);
+    const w = runChild<any>(__filename, '--warm', warmRoot);
     console.log(`## pgready benchmark (${os.cpus().length} CPUs, Node ${process.versions.node})\n`);
     console.log(`Load average at start: ${os.loadavg()[0].toFixed(1)} (wall times on a busy machine overstate; CPU time is what the run used).\n`);
     console.log('| run | total (wall) | CPU time | files/s | read+parse | merge+rules | peak RSS | findings | target |');
