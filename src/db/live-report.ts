@@ -7,7 +7,8 @@ import type { Setting } from './live/context';
 
 // Runs the live readiness checks against a connected database and merges them into a static analysis.
 // The catalog and the server settings are read once and shared; each check then runs on its own, and a
-// check that fails (a permission, a timeout) becomes an 'unknown' line in the report, never a failed run.
+// check that fails (a permission, a timeout) becomes an 'unknown' line in the report; only a session that
+// stops answering fails the run.
 
 export const DEFAULT_LIVE_OPTIONS: Required<LiveOptions> = {
   workers: 4,
@@ -22,6 +23,14 @@ async function readSettings(db: Db): Promise<Map<string, Setting>> {
     `SELECT name, setting, reset_val, unit, source FROM pg_settings`,
   );
   return new Map(rows.map((r) => [r.name, { setting: r.setting ?? '', resetVal: r.reset_val ?? '', unit: r.unit, source: r.source }]));
+}
+
+/** Whether the session still answers (bounded by its client-side query timeout). */
+async function answers(db: Db): Promise<boolean> {
+  return db.query('SELECT 1').then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Runs every live check (or `checks`) on `db` for the project `analysis` describes. Never writes. */
@@ -40,6 +49,9 @@ export async function runLiveChecks(db: Db, analysis: AnalysisResult, options: L
       results.push({ ...base, status: o.status, summary: o.summary, findings: o.findings ?? [], verdicts: o.verdicts ?? [], ms: performance.now() - t });
     } catch (e) {
       const message = e instanceof DbError ? e.message : String((e as Error)?.message ?? e);
+      // A lost session would fail every later check the same way and report a database that is all
+      // "unknown": when the session no longer answers, the run fails instead, with the check's error.
+      if (!(await answers(db))) throw new DbError(`Lost the connection during the live checks ("${check.title}"): ${message}`, e instanceof DbError ? e.code : undefined, e);
       results.push({ ...base, status: 'unknown', summary: `could not check: ${message}`, findings: [], verdicts: [], ms: performance.now() - t, error: message });
     }
   }
@@ -56,11 +68,18 @@ export interface LiveReportOptions extends LiveOptions {
  * into `analysis`. A connection failure throws a DbError whose message is one line.
  */
 export async function withLiveChecks(analysis: AnalysisResult, opts: LiveReportOptions): Promise<LiveMerge> {
+  return mergeLive(analysis, await collectLiveChecks(analysis, opts));
+}
+
+/**
+ * The unmerged half of withLiveChecks, for callers that merge the same results into later analyses (the
+ * editor re-merges after every edit): its own read-only session, every check, then the session is closed.
+ */
+export async function collectLiveChecks(analysis: AnalysisResult, opts: LiveReportOptions): Promise<LiveResults> {
   const { connection, ...options } = opts;
   const db = await connect({ ...connection, readOnly: true });
   try {
-    const live = await runLiveChecks(db, analysis, options);
-    return mergeLive(analysis, live);
+    return await runLiveChecks(db, analysis, options);
   } finally {
     await db.close();
   }

@@ -37,6 +37,8 @@ export class PgreadyCodeActions implements vscode.CodeActionProvider {
         action.isPreferred = true;
         actions.push(action);
       }
+      // Live findings (`live-…`) come from the database, not from this line's code: a comment cannot silence them.
+      if (code.startsWith('live-')) continue;
       const ignore = new vscode.CodeAction(`Ignore ${code} on this line`, vscode.CodeActionKind.QuickFix);
       const e = ignoreEdit(found.rel, text, r.start.line, code);
       ignore.edit = new vscode.WorkspaceEdit();

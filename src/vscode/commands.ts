@@ -1,6 +1,6 @@
 // Every command pgready contributes: a table id → handler. extension.ts registers the table.
 import * as vscode from 'vscode';
-import { RULES, renderJson, renderMarkdown, renderSarif, type ReportInput } from '../engine';
+import { RULES, renderJson, renderMarkdown, renderSarif, type LiveSummary, type ReportInput } from '../engine';
 import { docsUri } from './diagnostics';
 import type { ReportView, SaveFormat } from './reportView';
 import type { FolderState, WorkspaceAnalyzer } from './workspace';
@@ -9,6 +9,8 @@ export interface CommandDeps {
   analyzer: WorkspaceAnalyzer;
   reportView: () => ReportView;
   version: string;
+  /** The live checks merged into a folder's result, for the report's database section. */
+  live?: (state: FolderState) => LiveSummary | undefined;
 }
 
 export type CommandTable = Record<string, (...args: any[]) => unknown>;
@@ -23,8 +25,8 @@ async function currentState(analyzer: WorkspaceAnalyzer): Promise<FolderState | 
   return loc?.state.result ? loc.state : analyzer.folderStates().find((s) => s.result);
 }
 
-function reportInput(state: FolderState, version: string): ReportInput {
-  return { result: state.result!, root: state.folder.name, version };
+function reportInput(state: FolderState, version: string, live?: LiveSummary): ReportInput {
+  return { result: state.result!, root: state.folder.name, version, live };
 }
 
 export function render(format: SaveFormat, input: ReportInput): string {
@@ -60,7 +62,7 @@ export function commandTable(deps: CommandDeps): CommandTable {
       });
       if (!uri) return undefined;
     }
-    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(render(format, reportInput(state, version))));
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(render(format, reportInput(state, version, deps.live?.(state)))));
     if (!target) void vscode.window.showInformationMessage(`pgready: report saved to ${vscode.workspace.asRelativePath(uri)}`);
     return uri.fsPath;
   };
@@ -78,7 +80,7 @@ export function commandTable(deps: CommandDeps): CommandTable {
         void vscode.window.showInformationMessage('pgready: nothing analysed yet — open a folder with models, migrations or SQL.');
         return undefined;
       }
-      const markdown = renderMarkdown(reportInput(state, version));
+      const markdown = renderMarkdown(reportInput(state, version, deps.live?.(state)));
       deps.reportView().show(markdown, state.folder.name);
       return markdown;
     },

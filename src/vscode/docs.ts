@@ -45,10 +45,24 @@ export function ruleDocsMarkdown(rule: Rule): string {
   return out.join('\n');
 }
 
+/** Live findings are not rules: they come from "pgready: Run Live Checks" (or `pgready report --db`). */
+export function liveDocsMarkdown(id: string): string {
+  return [
+    `# ${id}`,
+    '',
+    'A finding of pgready\'s live checks: it was read from the connected database (its catalog, settings and statistics), not from the code. The message says what the database showed and the help line what to do.',
+    '',
+    'It stays until the database changes and the checks run again ("pgready: Run Live Checks"), or until pgready disconnects. Inline `pgready: ignore[…]` comments do not apply to it.',
+    '',
+  ].join('\n');
+}
+
 export class RuleDocsProvider implements vscode.TextDocumentContentProvider {
   provideTextDocumentContent(uri: vscode.Uri): string {
     const id = ruleFromDocsPath(uri.path);
     const rule = ruleById(id);
-    return rule ? ruleDocsMarkdown(rule) : `# ${id}\n\npgready has no rule with this id.\n`;
+    if (rule) return ruleDocsMarkdown(rule);
+    if (id.startsWith('live-')) return liveDocsMarkdown(id);
+    return `# ${id}\n\npgready has no rule with this id.\n`;
   }
 }

@@ -17,6 +17,7 @@ import { ExplainCodeLenses } from './explain/codeLens';
 import { explainCommands } from './explain/commands';
 import { PlanPanel } from './explain/panel';
 import { ShadowDatabases } from './explain/shadow';
+import { LiveChecks } from './live/checks';
 
 export const VIEW_ID = 'pgready.readiness';
 
@@ -24,6 +25,8 @@ export const VIEW_ID = 'pgready.readiness';
 export interface PgreadyApi {
   analyzer: WorkspaceAnalyzer;
   tree: ReadinessTreeProvider;
+  /** The live checks' results per folder and the last run's error. */
+  live: LiveChecks;
   canConnect(): boolean;
   ready(): Promise<void>;
 }
@@ -31,23 +34,27 @@ export interface PgreadyApi {
 export function activate(context: vscode.ExtensionContext): PgreadyApi {
   const t0 = performance.now();
   const analyzer = new WorkspaceAnalyzer((name) => path.join(__dirname, name));
-  const tree = new ReadinessTreeProvider(analyzer);
+  // Database features: connection (status bar, SecretStorage), live checks, shadow database, EXPLAIN lenses
+  // and plan view. The live checks hook into every analysis, so they exist before the first scan starts.
+  const connections = new ConnectionManager(context, analyzer.log);
+  const live = new LiveChecks(analyzer, connections, analyzer.log);
+  const tree = new ReadinessTreeProvider(analyzer, (state) => live.summary(state));
   let reportView: ReportView | undefined;
   const table = commandTable({
     analyzer,
+    live: (state) => live.summary(state),
     version: String(context.extension.packageJSON.version ?? ''),
     reportView: () => (reportView ??= new ReportView(context.extensionUri, (format) => vscode.commands.executeCommand('pgready.saveReport', format))),
   });
 
-  // Database features: connection (status bar, SecretStorage), shadow database, EXPLAIN lenses and plan view.
-  const connections = new ConnectionManager(context, analyzer.log);
   const shadows = new ShadowDatabases(analyzer.log);
   const explainDiagnostics = vscode.languages.createDiagnosticCollection('pgready-explain');
   let planPanel: PlanPanel | undefined;
-  const explainTable = { ...connections.commands(), ...explainCommands({ analyzer, connections, shadows, diagnostics: explainDiagnostics, panel: () => (planPanel ??= new PlanPanel(context.extensionUri)) }) };
+  const explainTable = { ...connections.commands(), ...live.commands(), ...explainCommands({ analyzer, connections, shadows, diagnostics: explainDiagnostics, panel: () => (planPanel ??= new PlanPanel(context.extensionUri)) }) };
   const lenses = new ExplainCodeLenses(analyzer);
   context.subscriptions.push(
     connections,
+    live,
     shadows,
     explainDiagnostics,
     lenses,
@@ -68,7 +75,7 @@ export function activate(context: vscode.ExtensionContext): PgreadyApi {
   );
   analyzer.start();
   analyzer.timings.activationMs = performance.now() - t0;
-  return { analyzer, tree, canConnect, ready: () => analyzer.ready() };
+  return { analyzer, tree, live, canConnect, ready: () => analyzer.ready() };
 }
 
 export function deactivate(): void {

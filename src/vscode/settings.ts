@@ -59,3 +59,19 @@ export function engineSettings(editor: EditorSettings, pgreadyJson?: string): { 
     error,
   };
 }
+
+export interface LiveSettings {
+  /** Run the live checks when pgready connects to a database (never on one that looks like production). */
+  onConnect: boolean;
+  /** Application worker processes, each with its own pools (the connections check; the CLI's --workers). */
+  workers: number | undefined;
+}
+
+/** Reads `pgready.liveChecks.*`. */
+export function readLiveSettings(config: ConfigurationLike): LiveSettings {
+  const workers = config.get<unknown>('liveChecks.workers');
+  return {
+    onConnect: config.get<boolean>('liveChecks.onConnect') === true,
+    workers: typeof workers === 'number' && Number.isInteger(workers) && workers >= 1 ? workers : undefined,
+  };
+}

@@ -1,9 +1,13 @@
 // The readiness sidebar's content as plain data: overall → categories (with scores) → rules (with counts) →
-// locations. Built from an engine result alone and unit-tested without VS Code; treeView.ts renders it.
-import { CATEGORIES, CATEGORY_LABELS, type AnalysisResult, type Category, type Finding, type Severity } from '../engine';
+// locations, plus "Database checks" after live checks ran. Built from engine data alone and unit-tested
+// without VS Code; treeView.ts renders it.
+import { CATEGORIES, CATEGORY_LABELS, liveSummaryLines, type AnalysisResult, type Category, type Finding, type LiveStatus, type LiveSummary, type Severity } from '../engine';
 import { rangeOf, type Range0 } from './diagnostics';
 
-export type TreeNode = OverallNode | CategoryNode | RuleNode | LocationNode | FolderNode;
+export type TreeNode = OverallNode | CategoryNode | RuleNode | LocationNode | FolderNode | LiveNode | LiveCheckNode;
+
+/** What one folder's tree is built from: the analysis and, after "Run Live Checks", their summary. */
+export type TreeInput = Pick<AnalysisResult, 'findings' | 'readiness'> & { live?: LiveSummary };
 
 interface Base {
   /** Stable across refreshes, so the tree keeps expansion state. */
@@ -31,6 +35,15 @@ export interface RuleNode extends Base {
   rule: string;
   severity: Severity;
   count: number;
+}
+/** "Database checks": the live checks that ran, under the overall node. */
+export interface LiveNode extends Base {
+  kind: 'live';
+}
+export interface LiveCheckNode extends Base {
+  kind: 'liveCheck';
+  check: string;
+  status: LiveStatus;
 }
 export interface LocationNode extends Base {
   kind: 'location';
@@ -60,8 +73,8 @@ function firstLine(s: string): string {
 }
 
 /** The tree of one analysed folder. `prefix` keeps ids unique when several folders are shown. */
-export function buildTree(result: Pick<AnalysisResult, 'findings' | 'readiness'>, prefix = ''): OverallNode {
-  const { findings, readiness } = result;
+export function buildTree(result: TreeInput, prefix = ''): OverallNode {
+  const { findings, readiness, live } = result;
   const categories: CategoryNode[] = CATEGORIES.map((c) => categoryNode(c, findings.filter((f) => f.category === c && !f.strength), readiness.categories[c], prefix));
   const problems = findings.filter((f) => !f.strength);
   const errors = problems.filter((f) => f.severity === 'error').length;
@@ -72,9 +85,28 @@ export function buildTree(result: Pick<AnalysisResult, 'findings' | 'readiness'>
     description: `${problems.length} finding${problems.length === 1 ? '' : 's'}`,
     tooltip: errors && readiness.overall !== null ? 'Capped at 60 while critical (error) findings are open.' : undefined,
     score: readiness.overall,
-    children: categories,
+    children: live ? [...categories, liveNode(live, prefix)] : categories,
   };
 }
+
+function liveNode(live: LiveSummary, prefix: string): LiveNode {
+  const count = (s: LiveStatus) => live.checks.filter((c) => c.status === s).length;
+  const parts = [`${count('problem')} with problems`];
+  if (count('unknown')) parts.push(`${count('unknown')} not judged`);
+  return {
+    kind: 'live',
+    id: `${prefix}live`,
+    label: 'Database checks',
+    description: `${parts.join(', ')} · ${live.source}`,
+    tooltip: liveSummaryLines(live).join('\n'),
+    // Problems first, then what could not be judged, then what passed; report order within each.
+    children: [...live.checks]
+      .sort((a, b) => LIVE_RANK[a.status] - LIVE_RANK[b.status])
+      .map((c) => ({ kind: 'liveCheck', id: `${prefix}live/${c.check}`, check: c.check, status: c.status, label: c.title, description: c.summary, tooltip: `${c.title}: ${c.summary}`, children: [] })),
+  };
+}
+
+const LIVE_RANK: Record<LiveStatus, number> = { problem: 0, unknown: 1, ok: 2 };
 
 function categoryNode(
   category: Category,
@@ -94,7 +126,8 @@ function categoryNode(
     id: `${prefix}${category}`,
     category,
     label: CATEGORY_LABELS[category],
-    description: `${scoreText(score.score)} · ${countsText(counts)}`,
+    // Categories a live check judged say so, as the CLI's report does ("checked against the database").
+    description: `${scoreText(score.score)} · ${countsText(counts)}${score.basis === 'live' ? ' · basis: database' : ''}`,
     tooltip: score.note,
     score: score.score,
     children: rules,
@@ -134,7 +167,7 @@ function locationNode(f: Finding, id: string): LocationNode {
 }
 
 /** Several workspace folders: one folder node each, holding that folder's tree. */
-export function buildMultiRootTree(folders: { name: string; result: Pick<AnalysisResult, 'findings' | 'readiness'> }[]): TreeNode[] {
+export function buildMultiRootTree(folders: { name: string; result: TreeInput }[]): TreeNode[] {
   if (folders.length === 1) return [buildTree(folders[0].result)];
   return folders.map((f) => {
     const overall = buildTree(f.result, `${f.name}/`);

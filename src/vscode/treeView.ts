@@ -1,13 +1,20 @@
 // Renders the pure tree model (tree.ts) as a TreeDataProvider; a click on a location opens it.
 import * as vscode from 'vscode';
 import { docsUri } from './diagnostics';
+import type { LiveSummary } from '../engine';
 import { buildMultiRootTree, type TreeNode } from './tree';
-import type { WorkspaceAnalyzer } from './workspace';
+import type { FolderState, WorkspaceAnalyzer } from './workspace';
 
 const SEVERITY_ICON = {
   error: new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground')),
   warning: new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground')),
   info: new vscode.ThemeIcon('info', new vscode.ThemeColor('problemsInfoIcon.foreground')),
+};
+
+const LIVE_ICON = {
+  ok: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')),
+  problem: new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground')),
+  unknown: new vscode.ThemeIcon('question'),
 };
 
 function scoreIcon(score: number | null): vscode.ThemeIcon {
@@ -31,7 +38,10 @@ export class ReadinessTreeProvider implements vscode.TreeDataProvider<TreeNode>,
   private roots: TreeNode[] = [];
   private readonly sub: vscode.Disposable;
 
-  constructor(private readonly analyzer: WorkspaceAnalyzer) {
+  constructor(
+    private readonly analyzer: WorkspaceAnalyzer,
+    private readonly liveOf: (state: FolderState) => LiveSummary | undefined = () => undefined,
+  ) {
     this.sub = analyzer.onDidAnalyze(() => this.refresh());
   }
 
@@ -39,7 +49,7 @@ export class ReadinessTreeProvider implements vscode.TreeDataProvider<TreeNode>,
     const folders = this.analyzer
       .folderStates()
       .filter((s) => s.result)
-      .map((s) => ({ name: s.folder.name, result: s.result! }));
+      .map((s) => ({ name: s.folder.name, result: { ...s.result!, live: this.liveOf(s) } }));
     this.roots = folders.length && hasDatabaseCode(this.analyzer) ? buildMultiRootTree(folders) : [];
     void vscode.commands.executeCommand('setContext', 'pgready.hasProject', this.roots.length > 0);
     this.changed.fire(undefined);
@@ -70,6 +80,12 @@ export class ReadinessTreeProvider implements vscode.TreeDataProvider<TreeNode>,
       case 'overall':
       case 'category':
         item.iconPath = scoreIcon(node.score);
+        break;
+      case 'live':
+        item.iconPath = new vscode.ThemeIcon('database');
+        break;
+      case 'liveCheck':
+        item.iconPath = LIVE_ICON[node.status];
         break;
       case 'rule':
         // A click expands the rule's locations; its docs are in the tooltip's context menu and inline action.

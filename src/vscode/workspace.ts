@@ -25,7 +25,7 @@ export interface FolderState {
 }
 
 export interface Timing {
-  reason: 'scan' | 'open' | 'edit' | 'save' | 'watch' | 'config';
+  reason: 'scan' | 'open' | 'edit' | 'save' | 'watch' | 'config' | 'live';
   file?: string;
   /** Parsing the changed file(s) (setFile), ms. */
   extractMs: number;
@@ -69,6 +69,8 @@ export class WorkspaceAnalyzer implements vscode.Disposable {
   private scanning?: Promise<void>;
   private scanSource?: vscode.CancellationTokenSource;
   readonly timings: Timings = { history: [] };
+  /** Turns each engine result into the one published (live checks merge theirs in: live/checks.ts). */
+  private overlay?: (state: FolderState, result: AnalysisResult) => AnalysisResult;
   /** Fires after every analysis (tree, status bar). */
   readonly onDidAnalyze = this.emitter.event;
 
@@ -384,9 +386,20 @@ export class WorkspaceAnalyzer implements vscode.Disposable {
 
   // ---- analysis and publishing ----------------------------------------------------------------------
 
+  /** Sets the overlay applied to every later analysis (one owner: the live checks). */
+  setOverlay(overlay: ((state: FolderState, result: AnalysisResult) => AnalysisResult) | undefined): void {
+    this.overlay = overlay;
+  }
+
+  /** Analyses and publishes a folder again without reading files (its overlay's input changed). */
+  reanalyze(state: FolderState): void {
+    if (this.states.get(state.folder.uri.toString()) === state) this.analyze(state, { reason: 'live', extractMs: 0 });
+  }
+
   private analyze(state: FolderState, t: Omit<Timing, 'analyzeMs' | 'publishMs' | 'at'>): void {
     const t0 = performance.now();
-    state.result = state.engine.analyze();
+    const result = state.engine.analyze();
+    state.result = this.overlay ? this.overlay(state, result) : result;
     const t1 = performance.now();
     this.publish(state);
     const timing: Timing = { ...t, analyzeMs: t1 - t0, publishMs: performance.now() - t1, at: Date.now() };

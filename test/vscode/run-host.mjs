@@ -29,7 +29,7 @@ function run(name, workspace, suite, extra = [], env = {}) {
   const r = spawnSync(
     process.execPath,
     [join(hostDir, 'run.js'), '--ext', root, '--tests', join(hostDir, 'mocha-runner.js'), '--workspace', workspace, '--timeout', process.env.PGREADY_VSCODE_TIMEOUT || '600', ...extra, ...(verbose ? ['--verbose'] : [])],
-    { stdio: 'inherit', env: { ...process.env, PGREADY_VSCODE_TESTS: join(hostDir, 'suite', suite), PGREADY_VSCODE_METRICS: metrics, ...env } },
+    { stdio: 'inherit', env: { ...process.env, PGREADY_VSCODE_TESTS: suite.split(',').map((s) => join(hostDir, 'suite', s)).join(','), PGREADY_VSCODE_METRICS: metrics, ...env } },
   );
   rmSync(workspace, { recursive: true, force: true });
   return r.status ?? 1;
@@ -61,8 +61,9 @@ function synthetic(n) {
 }
 
 let failed = 0;
-failed += run('trusted workspace', copy(join(root, 'test', 'fixtures', 'vscode-workspace')), 'extension.test.js,' + join(hostDir, 'suite', 'explain.test.js')) ? 1 : 0;
-failed += run('untrusted workspace (--trusted=false)', copy(join(root, 'test', 'fixtures', 'vscode-workspace')), 'untrusted.test.js', ['--trusted=false']) ? 1 : 0;
+// Suites run in this order in one host; live.test.js (PostgreSQL) restores the connection settings it sets.
+failed += run('trusted workspace', copy(join(root, 'test', 'fixtures', 'vscode-workspace')), 'extension.test.js,explain.test.js,try-index.test.js,live.test.js') ? 1 : 0;
+failed += run('untrusted workspace (--trusted=false)', copy(join(root, 'test', 'fixtures', 'vscode-workspace')), 'untrusted.test.js,live-untrusted.test.js', ['--trusted=false']) ? 1 : 0;
 if (measure) {
   failed += run('measure: examples/fastapi-shop', copy(join(root, 'examples', 'fastapi-shop')), 'measure.test.js', [], { PGREADY_MEASURE_LABEL: 'fastapi-shop' }) ? 1 : 0;
   failed += run('measure: synthetic 1,000-file project', synthetic(1000), 'measure.test.js', [], { PGREADY_MEASURE_LABEL: 'synthetic-1000' }) ? 1 : 0;

@@ -33,7 +33,10 @@ export class Session {
 
 export class ConnectionManager implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('pgready.connection', vscode.StatusBarAlignment.Left, 49);
-  private readonly disposables: vscode.Disposable[] = [this.item];
+  private readonly sessionEmitter = new vscode.EventEmitter<Session | undefined>();
+  private readonly disposables: vscode.Disposable[] = [this.item, this.sessionEmitter];
+  /** Fires with the new server session after connecting, and with undefined after it closed (live checks). */
+  readonly onDidChangeSession = this.sessionEmitter.event;
   private session?: Session;
   private opening?: Promise<Session>;
   /** After "Disconnect", EXPLAIN uses the shadow database until the user connects again. */
@@ -143,6 +146,7 @@ export class ConnectionManager implements vscode.Disposable {
     try {
       this.session = await this.opening;
       this.disconnected = false;
+      this.sessionEmitter.fire(this.session);
       return this.session;
     } finally {
       this.opening = undefined;
@@ -154,6 +158,7 @@ export class ConnectionManager implements vscode.Disposable {
     const s = this.session;
     this.session = undefined;
     await s?.db.close();
+    if (s) this.sessionEmitter.fire(undefined);
     this.refresh();
   }
 
@@ -175,6 +180,7 @@ export class ConnectionManager implements vscode.Disposable {
         const items: (vscode.QuickPickItem & { id: string })[] = [
           { id: 'pgready.connect', label: '$(plug) Connect…', description: isConfigured(this.settings) ? connectionLabel(this.settings) : 'set up a connection' },
           { id: 'pgready.testConnection', label: '$(pulse) Test Connection' },
+          { id: 'pgready.runLiveChecks', label: '$(checklist) Run Live Checks', description: 'read-only readiness checks on the database' },
           { id: 'pgready.setPassword', label: '$(key) Set Password…' },
           { id: 'pgready.disconnect', label: '$(debug-disconnect) Disconnect (use the embedded database)' },
           { id: 'workbench.action.openSettings', label: '$(gear) Connection Settings' },
