@@ -1,7 +1,8 @@
 import { applyMigrationStatement } from '../sources/sql/apply';
+import { resolveDjangoAlterFields } from './django-alter-field';
 import type { FileFacts, IndirectLoopQuery, ProjectFacts } from './index';
 import type { Migration } from './migrations';
-import type { FunctionFact, QuerySite } from './queries';
+import type { CallInLoop, FunctionFact, QuerySite, RelationAccess } from './queries';
 import { emptySchema, type Index, type Schema, type Table } from './schema';
 
 // Builds the project-wide facts from per-file facts. Pure and re-run on every analysis; per-file
@@ -11,7 +12,7 @@ export function mergeFacts(files: Map<string, FileFacts>): ProjectFacts {
   const all = [...files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const flat = <K extends keyof FileFacts>(k: K) => all.flatMap((f) => f[k] as unknown as any[]) as any[];
 
-  const migrations = orderMigrations(flat('migrations') as Migration[]);
+  const migrations = resolveDjangoAlterFields(orderMigrations(flat('migrations') as Migration[]));
   const migrationSchema = emptySchema();
   for (const m of migrations) {
     m.tablesBefore = new Set(migrationSchema.tables.keys());
@@ -62,7 +63,7 @@ export function mergeFacts(files: Map<string, FileFacts>): ProjectFacts {
     migrations,
     modelTables,
     queries,
-    relationAccesses: flat('relationAccesses'),
+    relationAccesses: [...throughRelations(flat('relationAccesses'), schema, modelTables), ...resolveRowReads(callsInLoops, functions)],
     functions,
     callsInLoops,
     indirectLoopQueries: resolveIndirect(callsInLoops, functions, queries),
@@ -109,6 +110,78 @@ function resolveIndirect(calls: ProjectFacts['callsInLoops'], functions: Functio
     if (hit) out.push(hit);
   }
   return out;
+}
+
+function byBareName(functions: FunctionFact[]): Map<string, FunctionFact[]> {
+  const byName = new Map<string, FunctionFact[]>();
+  for (const f of functions) {
+    const list = byName.get(f.name);
+    if (list) list.push(f);
+    else byName.set(f.name, [f]);
+  }
+  return byName;
+}
+
+/**
+ * Attributes read inside project functions that a loop hands its row to (`[task_to_out(t) for t in tasks]`
+ * with `task_to_out` reading `task.assignee`), following the row through up to 3 functions. Each becomes a
+ * RelationAccess at the call, with `via`; the rule keeps those that are lazy relationships not eager-loaded.
+ * Callees resolve by bare name like resolveIndirect: methods only for `self.f(t)` / `t.f()` (of the row's
+ * model for `t.f()`), a same-file definition over others, and a parameter annotated with another model rules
+ * a candidate out.
+ */
+function resolveRowReads(calls: CallInLoop[], functions: FunctionFact[]): RelationAccess[] {
+  const byName = byBareName(functions);
+  const candidates = (name: string, bound: boolean, receiver: boolean, model: string, file: string) => {
+    const all = (byName.get(name) ?? []).filter((f) => f.params && (bound ? !!f.className && (!receiver || f.className === model) : !f.className));
+    const local = all.filter((f) => f.file === file);
+    return local.length ? local : all;
+  };
+  const out: RelationAccess[] = [];
+  for (const call of calls) {
+    for (const arg of call.rowArgs ?? []) {
+      const seen = new Set<string>();
+      const visited = new Set<string>();
+      const tuple = new Set((arg.tupleModels ?? []).map((m) => m.replace(/_/g, '').toLowerCase()));
+      const visit = (name: string, to: number | string, bound: boolean, receiver: boolean, file: string, chain: string[]) => {
+        if (chain.length >= 3) return;
+        for (const fn of candidates(name, bound, receiver, arg.model, file)) {
+          const params = fn.params!;
+          const i = typeof to === 'number' ? to : params.indexOf(to);
+          const param = params[i];
+          if (!param || visited.has(`${fn.qualifiedName}:${param}`)) continue;
+          visited.add(`${fn.qualifiedName}:${param}`);
+          const declared = fn.paramTypes?.[i];
+          if (declared && declared !== arg.model) continue;
+          const via = [...chain, fn.qualifiedName];
+          for (const r of fn.paramReads ?? []) {
+            if (r.param !== param || seen.has(r.attribute)) continue;
+            seen.add(r.attribute);
+            const eager = arg.eagerLoads.includes('*') || arg.eagerLoads.includes(r.attribute) || tuple.has(r.attribute.replace(/_/g, '').toLowerCase());
+            const a: RelationAccess = { span: call.span, model: arg.model, relationship: r.attribute, loop: arg.loop, loadedBy: arg.loadedBy, eagerLoaded: eager, via: { callee: call.callee, chain: via, read: r.span } };
+            if (call.functionName) a.functionName = call.functionName;
+            out.push(a);
+          }
+          for (const p of fn.paramPasses ?? []) if (p.param === param) visit(p.callee, p.to, p.bound, !!p.receiver, fn.file, via);
+        }
+      };
+      visit(call.callee, arg.to, arg.bound, !!arg.receiver, call.span.file, []);
+    }
+  }
+  return out;
+}
+
+/**
+ * Accesses on rows of a relationship of a loaded object (`for i in order.items.all(): i.product`): the
+ * row model is the relationship's target. Copies, so the cached per-file facts keep the front end's view.
+ */
+function throughRelations(accesses: RelationAccess[], schema: Schema, modelTables: Map<string, string>): RelationAccess[] {
+  return accesses.flatMap((a) => {
+    if (!a.through) return [a];
+    const table = schema.tables.get(modelTables.get(a.model) ?? '');
+    const target = table?.relationships.find((r) => r.name === a.through)?.target;
+    return target && modelTables.has(target) ? [{ ...a, model: target }] : [];
+  });
 }
 
 /** Alembic by its revision graph (parents first); file-ordered tools by their version key. */

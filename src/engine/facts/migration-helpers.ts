@@ -71,10 +71,30 @@ export function isNewTable(m: Migration, st: MigrationStatement, table: string):
   return createdEarlier(m, st).tables.has(table.toLowerCase());
 }
 
-/** True when the column was added (or its table created) earlier in the same migration. */
+/**
+ * True when the column was added (or its table created) earlier in the same migration: no deployed code
+ * reads or writes it yet, so dropping or renaming it breaks nobody. Not a lock exemption: a column added to
+ * an existing table lives in that table's rows, so a scan or rewrite for it (SET NOT NULL, ALTER TYPE)
+ * costs as much as for any other column; rules about locks and scans use `isNewTable`.
+ */
 export function isNewColumn(m: Migration, st: MigrationStatement, table: string, column: string): boolean {
   const c = createdEarlier(m, st);
   return c.tables.has(table.toLowerCase()) || c.columns.has(`${table.toLowerCase()}.${column.toLowerCase()}`);
+}
+
+/** The `ADD COLUMN` (statement and ColumnDef) that added `table.column` earlier in the same migration, if any. */
+export function addedEarlier(m: Migration, upto: MigrationStatement, table: string, column: string): { st: MigrationStatement; def: Node } | undefined {
+  let found: { st: MigrationStatement; def: Node } | undefined;
+  for (const st of m.upgrade) {
+    if (st === upto) break;
+    const alter = alterTable(st);
+    if (alter?.table !== table.toLowerCase()) continue;
+    for (const c of alter.cmds) {
+      const def = c.subtype === 'AT_AddColumn' ? c.def?.ColumnDef : undefined;
+      if (def && String(def.colname ?? '').toLowerCase() === column.toLowerCase()) found = { st, def };
+    }
+  }
+  return found;
 }
 
 // ----- dialect -----

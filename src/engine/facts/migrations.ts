@@ -1,4 +1,5 @@
 import type { Span } from '../types';
+import type { DjangoModelOp } from './django-alter-field';
 
 /** A libpg-query parse node for one statement, e.g. `{ IndexStmt: { … } }`. Its shape is PostgreSQL's own. */
 export type PgStmt = Record<string, any>;
@@ -64,6 +65,12 @@ export interface Migration {
   downFile?: string;
   /** Where the revision is declared (Alembic `revision = …` line), or the file's first line. */
   span: Span;
+  /**
+   * Django: every operation that changes the model state, in order. AlterField's SQL depends on the field's
+   * previous definition, which usually another file holds, so the extractor leaves a placeholder statement
+   * in `upgrade` and the project merge replays these to replace it (see `resolveDjangoAlterFields`).
+   */
+  djangoOps?: DjangoModelOp[];
   /** Set by the project merge: tables that existed before this migration ran (so same-migration tables are exempt). */
   tablesBefore?: Set<string>;
 }

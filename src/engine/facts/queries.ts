@@ -128,6 +128,58 @@ export interface RelationAccess {
   /** Whether that query eager-loaded this relationship (or the loop iterates joined tuples that include it). */
   eagerLoaded: boolean;
   functionName?: string;
+  /**
+   * The read happens inside a project function the loop calls with the row (`task_to_out(t)` reading
+   * `task.assignee`): `span` is the call in the loop, `via` names the function chain and where the read is.
+   * Set by the merge, never by a front end.
+   */
+  via?: { callee: string; chain: string[]; read: Span };
+  /**
+   * The loop iterates a relationship of the loaded object rather than the query's own rows
+   * (`for i in order.items.all()` → through "items"): `model` is the loaded object's model and the merge
+   * replaces it by the relationship's target; eager loads are then matched as "items.product".
+   */
+  through?: string;
+}
+
+/** An attribute read on a function parameter (`task.assignee` in `def task_to_out(task)`). */
+export interface ParamRead {
+  param: string;
+  attribute: string;
+  span: Span;
+}
+
+/** A parameter passed on to another call (`details(task)`), so a row can be followed into a second helper. */
+export interface ParamPass {
+  param: string;
+  callee: string;
+  /** Position among the callee's parameters (self counted for methods), or the keyword it is passed as. */
+  to: number | string;
+  /** Called on the instance (`self.details(task)`, `task.details()`): the callee must be a method. */
+  bound: boolean;
+  /** The parameter is the receiver (`task.details()`): the callee must be a method of the row's model. */
+  receiver?: boolean;
+}
+
+/**
+ * A loop row handed to a call made in the loop (`task_to_out(t)`, `t.to_dict()`): which parameter of the
+ * callee receives it, and what the row is, so the merge can find lazy relationships the callee reads.
+ */
+export interface RowArg {
+  /** Position among the callee's parameters (self counted for methods), or the keyword it is passed as. */
+  to: number | string;
+  /** Called on the instance (`self.f(t)`, `t.f()`): the callee must be a method (of `model`, for `t.f()`). */
+  bound: boolean;
+  /** The row is the receiver (`t.to_dict()`). */
+  receiver?: boolean;
+  model: string;
+  /** The loop that binds the row (may be outside the call's innermost loop). */
+  loop: LoopRef;
+  loadedBy: string;
+  /** Relationships the row's query eager-loads ("*" for all). */
+  eagerLoads: string[];
+  /** Models the rows are joined with (a relationship to one of them is already loaded). */
+  tupleModels?: string[];
 }
 
 /** A function or method definition, so queries reached through calls from loops can be found project-wide. */
@@ -142,6 +194,15 @@ export interface FunctionFact {
   queries: boolean;
   /** Bare names of the functions/methods it calls ("get_company", "load"), to follow chains of calls. */
   calls: string[];
+  /** Parameter names in order, `self` included (Python). */
+  params?: string[];
+  /** Model-like annotation of each parameter (`task: Task` → "Task"), when it is a plain name. */
+  paramTypes?: (string | undefined)[];
+  /** Class the function is defined in (a method), for calls on a loop row (`t.to_dict()`). */
+  className?: string;
+  /** Attributes read on parameters, first read per (param, attribute). */
+  paramReads?: ParamRead[];
+  paramPasses?: ParamPass[];
 }
 
 /** A call made inside a loop; the merge resolves `callee` to project functions that query. */
@@ -151,6 +212,8 @@ export interface CallInLoop {
   loop: LoopRef;
   functionName?: string;
   code: string;
+  /** Loop rows passed to the call (Python), to follow lazy relationship reads into the callee. */
+  rowArgs?: RowArg[];
 }
 
 /**

@@ -1,4 +1,4 @@
-import { alterTable, dialectHelp, isNewColumn, replayMigrations, typeName } from '../facts/migration-helpers';
+import { alterTable, dialectHelp, isNewTable, replayMigrations, typeName } from '../facts/migration-helpers';
 import type { MigrationStatement } from '../facts/migrations';
 import { defineRule } from '../rule';
 
@@ -39,13 +39,25 @@ export function typeChange(from: string, to: string): 'safe' | 'tz' | 'rewrite' 
   return 'rewrite';
 }
 
+/**
+ * True when there is no USING clause, or it is only the column cast to the target type (`USING "c"::varchar(300)`,
+ * as Django writes every type change): PostgreSQL decides about the rewrite exactly as without USING then.
+ */
+function plainCast(using: Record<string, any> | undefined, column: string, to: string): boolean {
+  if (!using) return true;
+  const cast = using.TypeCast;
+  const fields: Record<string, any>[] = cast?.arg?.ColumnRef?.fields ?? [];
+  const name = fields.length === 1 ? String(fields[0].String?.sval ?? '').toLowerCase() : '';
+  return name === column && typeName(cast.typeName) === to;
+}
+
 export default defineRule({
   id: 'changing-column-type',
   category: 'schema',
   severity: 'warning',
   summary: 'ALTER COLUMN … TYPE rewrites the table and its indexes under an ACCESS EXCLUSIVE lock, unless the change is binary-coercible.',
   docs: {
-    what: 'Finds `ALTER TABLE … ALTER COLUMN … TYPE …` (Alembic: `op.alter_column(..., type_=...)`) on a column that existed before the migration, except changes PostgreSQL makes without touching the rows: varchar(n) → text, varchar(n) → varchar(m ≥ n) or unlimited varchar, text → varchar, numeric(p,s) → numeric(q ≥ p, s) or unconstrained numeric, varbit widening, cidr → inet, timestamp/time/interval precision increases. timestamp → timestamptz is reported with a note: it skips the rewrite only on PostgreSQL 12+ when the session TimeZone is UTC.',
+    what: 'Finds `ALTER TABLE … ALTER COLUMN … TYPE …` (Alembic: `op.alter_column(..., type_=...)`) on a table that existed before the migration (also for a column added to it earlier in the same migration: its rows exist all the same), except changes PostgreSQL makes without touching the rows: varchar(n) → text, varchar(n) → varchar(m ≥ n) or unlimited varchar, text → varchar, numeric(p,s) → numeric(q ≥ p, s) or unconstrained numeric, varbit widening, cidr → inet, timestamp/time/interval precision increases. timestamp → timestamptz is reported with a note: it skips the rewrite only on PostgreSQL 12+ when the session TimeZone is UTC. A `USING col::newtype` that only casts the column (Django writes one for every AlterField type change) is judged as if there were no USING.',
     why: 'Any other type change rewrites every row and rebuilds every index of the table while holding an ACCESS EXCLUSIVE lock: every read and write waits, for minutes on a large table, and the rewrite needs disk for a second copy. Running code also keeps sending values of the old type.',
     instead: 'Add a new column of the new type, write to both (trigger or application), backfill in batches, switch reads, then drop the old column. Where a binary-coercible type does the job (text instead of varchar(n), a wider varchar), use it.',
   },
@@ -81,10 +93,12 @@ export default defineRule({
         for (const cmd of cmds) {
           if (cmd.subtype !== 'AT_AlterColumnType') continue;
           const column = String(cmd.name ?? '').toLowerCase();
-          if (isNewColumn(m, st, table, column)) continue;
+          // Only a table created by this very migration is exempt: a column added earlier in the migration
+          // to an existing table is rewritten with every existing row all the same.
+          if (isNewTable(m, st, table)) continue;
           const to = typeName(cmd.def?.ColumnDef?.typeName);
           const from = before.get(st)?.get(`${table}.${column}`);
-          const using = !!cmd.def?.ColumnDef?.raw_default;
+          const using = !plainCast(cmd.def?.ColumnDef?.raw_default, column, to);
           const change = from ? typeChange(from, to) : 'rewrite';
           if (change === 'safe' && !using) continue;
           const change$ = from ? `from ${from} to ${to}` : `to ${to}`;
@@ -106,6 +120,7 @@ export default defineRule({
                 : dialectHelp(m, st, {
                     sql: `Add a new column of type ${to}, keep both in sync, backfill it in batches, switch reads to it, then drop "${column}".`,
                     alembic: `op.add_column(...) with the new type, keep both in sync, backfill in batches, switch reads, then op.drop_column(...) the old one in a later revision.`,
+                    django: `Add a new field of the new type (AddField), write both from the model's save() or a trigger, backfill it in batches (RunPython), switch reads, then RemoveField the old one in a later release.${/^character varying/.test(to) || to === 'text' ? ' If only the length limit matters, a larger max_length (or TextField) changes only the catalog.' : ''}`,
                   }),
             span: st.span,
             data: { table, column, from, to, migration: m.id },

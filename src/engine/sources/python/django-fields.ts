@@ -90,6 +90,19 @@ export interface DjangoField {
   };
 }
 
+/**
+ * A field as plain data (no syntax nodes), as Migration facts keep it for the project merge, which replays
+ * the model state across migration files to resolve AlterField. `oneOffDefault` is `default=` as the SQL
+ * constant Django would send (see `addColumnDefault`).
+ */
+export type DjangoFieldState = Omit<DjangoField, 'default'> & { oneOffDefault?: string };
+
+export function fieldState(f: DjangoField): DjangoFieldState {
+  const { default: _default, ...rest } = f;
+  const oneOffDefault = addColumnDefault(f);
+  return oneOffDefault === undefined ? { ...rest } : { ...rest, oneOffDefault };
+}
+
 /** True for a call that looks like a Django field: `models.CharField(...)`, `CharField(...)`, `ArrayField(...)`. */
 export function isFieldCall(node: Node | null | undefined): node is Node {
   if (node?.type !== 'call') return false;

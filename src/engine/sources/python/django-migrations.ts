@@ -1,11 +1,12 @@
 import type { Node } from 'web-tree-sitter';
 import type { FileFacts } from '../../facts';
+import type { DjangoModelOp } from '../../facts/django-alter-field';
 import type { Migration, MigrationStatement } from '../../facts/migrations';
 import type { Span } from '../../types';
 import { parseStatements } from '../sql/statements';
 import { callArgs, calleeName, isFalse, shortName, stringValue } from './ast';
 import type { PyContext } from './context';
-import { addColumnDefault, appLabelOf, defaultTable, generatedName, isFieldCall, q, readField, type DjangoField } from './django-fields';
+import { addColumnDefault, appLabelOf, defaultTable, fieldState, generatedName, isFieldCall, q, readField, type DjangoField } from './django-fields';
 import { readCheckConstraint, readIndex, readUniqueConstraint, type DjangoIndex } from './django-indexes';
 import { togetherSets } from './django-models';
 
@@ -17,8 +18,10 @@ import { togetherSets } from './django-models';
 // without `reverse_sql` make the migration irreversible, which is what `downgrade.empty` records.
 //
 // One file is read at a time, so the state earlier migrations built (another file's CreateModel) is not
-// known here: tables of other files' models get Django's default name (`<app>_<model>`), and AlterField,
-// whose SQL depends on the previous definition of the field, is recorded without SQL (see the notes).
+// known here: tables of other files' models get Django's default name (`<app>_<model>`). AlterField, whose
+// SQL depends on the previous definition of the field, leaves a placeholder statement; every model-state
+// change is recorded in `Migration.djangoOps`, and the project merge replays them along the migration graph
+// to replace the placeholder with the SQL Django runs (facts/django-alter-field.ts).
 
 interface ModelState {
   table: string;
@@ -31,6 +34,10 @@ interface State {
   models: Map<string, ModelState>;
   inTransaction: boolean;
   irreversible?: Span;
+  /** Model-state changes, in order, for the merge's AlterField resolution; shared by nested operations. */
+  ops: DjangoModelOp[];
+  /** Inside SeparateDatabaseAndState's state_operations: the state changes, but no SQL runs. */
+  stateOnly?: boolean;
 }
 
 const EXTENSIONS: Record<string, string> = {
@@ -72,7 +79,7 @@ export function extractDjangoMigrations(ctx: PyContext, facts: FileFacts): void 
     const [a, n] = d.namedChildren.filter((c): c is Node => !!c).map((c) => stringValue(c));
     if (a && n && !n.startsWith('__')) parents.push(`${a}.${n}`);
   }
-  const state: State = { app, models: new Map(), inTransaction: !isFalse(attrs.get('atomic')) };
+  const state: State = { app, models: new Map(), inTransaction: !isFalse(attrs.get('atomic')), ops: [] };
   const upgrade: MigrationStatement[] = [];
   for (const op of itemsOf(attrs.get('operations'))) readOperation(ctx, op, state, upgrade);
 
@@ -90,6 +97,7 @@ export function extractDjangoMigrations(ctx: PyContext, facts: FileFacts): void 
     // migration irreversible (`migrate <app> <earlier>` raises IrreversibleError).
     downgrade: state.irreversible ? { span: state.irreversible, statements: [], empty: true } : { span, statements: [], empty: false },
   };
+  if (state.ops.length) migration.djangoOps = state.ops;
   facts.migrations.push(migration);
 }
 
@@ -116,19 +124,23 @@ function readOperation(ctx: PyContext, op: Node, state: State, out: MigrationSta
     if (v === undefined) throw new NotTranslated(`${name}: ${key} is not a literal`);
     return v;
   };
+  const key = (model: string) => `${state.app}.${model}`.toLowerCase();
   try {
     switch (name) {
       case 'CreateModel':
         return createModel(ctx, state, str(0, 'name'), arg(1, 'fields'), kw.get('options'), emit);
       case 'DeleteModel':
+        state.ops.push({ op: 'delete', model: key(str(0, 'name')) });
         return emit(`DROP TABLE ${q(tableOf(state, str(0, 'name')))} CASCADE`);
       case 'RenameModel': {
         const from = tableOf(state, str(0, 'old_name'));
         const to = defaultTable(state.app, str(1, 'new_name'));
+        state.ops.push({ op: 'rename-model', model: key(str(0, 'old_name')), to: key(str(1, 'new_name')) });
         return emit(`ALTER TABLE ${q(from)} RENAME TO ${q(to)}`);
       }
       case 'AlterModelTable': {
         const table = stringValue(arg(1, 'table'));
+        state.ops.push({ op: 'table', model: key(str(0, 'name')), table: table?.toLowerCase() });
         if (!table) return;
         return emit(`ALTER TABLE ${q(tableOf(state, str(0, 'name')))} RENAME TO ${q(table.toLowerCase())}`);
       }
@@ -137,23 +149,35 @@ function readOperation(ctx: PyContext, op: Node, state: State, out: MigrationSta
         const fieldName = str(1, 'name');
         const fieldNode = arg(2, 'field');
         if (!isFieldCall(fieldNode)) throw new NotTranslated('AddField: field is not a literal field');
-        return addField(state, model, readField(fieldNode, fieldName), isFalse(kw.get('preserve_default')), emit);
+        const f = readField(fieldNode, fieldName);
+        state.ops.push({ op: 'add', model: key(model), field: fieldState(f) });
+        return addField(state, model, f, isFalse(kw.get('preserve_default')), emit);
       }
       case 'RemoveField': {
         const model = str(0, 'model_name');
         const field = str(1, 'name');
         const known = state.models.get(model.toLowerCase())?.fields.get(field);
+        state.ops.push({ op: 'remove', model: key(model), field });
         if (known?.relation?.kind === 'm2m') return emit(`DROP TABLE ${q(`${tableOf(state, model)}_${field}`.toLowerCase())} CASCADE`);
         return emit(`ALTER TABLE ${q(tableOf(state, model))} DROP COLUMN ${q(columnOf(state, model, field))} CASCADE`);
       }
       case 'RenameField': {
         const model = str(0, 'model_name');
+        state.ops.push({ op: 'rename-field', model: key(model), from: str(1, 'old_name'), to: str(2, 'new_name') });
         return emit(`ALTER TABLE ${q(tableOf(state, model))} RENAME COLUMN ${q(columnOf(state, model, str(1, 'old_name')))} TO ${q(str(2, 'new_name').toLowerCase())}`);
       }
-      case 'AlterField':
-        // The SQL depends on how the field was defined before (usually in another migration file).
-        out.push({ ...base, sql: '', parseError: 'AlterField: the SQL depends on the previous definition of the field, which another migration holds' });
+      case 'AlterField': {
+        // The SQL depends on how the field was defined before (usually in another migration file): a
+        // placeholder here, replaced by the project merge (resolveDjangoAlterFields).
+        const model = str(0, 'model_name');
+        const fieldNode = arg(2, 'field');
+        if (!isFieldCall(fieldNode)) throw new NotTranslated('AlterField: field is not a literal field');
+        const f = readField(fieldNode, str(1, 'name'));
+        state.models.get(model.toLowerCase())?.fields.set(f.name, f);
+        state.ops.push({ op: 'alter', model: key(model), field: fieldState(f), at: state.stateOnly ? -1 : out.length });
+        if (!state.stateOnly) out.push({ ...base, sql: '', parseError: 'AlterField: the SQL depends on the previous definition of the field, resolved from earlier migrations when the project is merged' });
         return;
+      }
       case 'AddIndex':
       case 'AddIndexConcurrently': {
         const model = str(0, 'model_name');
@@ -224,9 +248,13 @@ function readOperation(ctx: PyContext, op: Node, state: State, out: MigrationSta
         if (!reverse || reverse.type === 'none') state.irreversible ??= span;
         return;
       }
-      case 'SeparateDatabaseAndState':
+      case 'SeparateDatabaseAndState': {
         for (const inner of itemsOf(arg(0, 'database_operations'))) readOperation(ctx, inner, state, out);
+        // The state operations change the model state (what later AlterFields diff against) but run no SQL.
+        const stateOnly: State = { ...state, stateOnly: true };
+        for (const inner of itemsOf(arg(1, 'state_operations'))) readOperation(ctx, inner, stateOnly, []);
         return;
+      }
       case 'CreateExtension':
         return emit(`CREATE EXTENSION IF NOT EXISTS ${q(str(0, 'name'))}`);
       default:
@@ -325,6 +353,7 @@ function createModel(ctx: PyContext, state: State, name: string, fieldsNode: Nod
   const pk = fields.find((x) => x.f.primaryKey);
   const model: ModelState = { table, fields: new Map(fields.map((x) => [x.f.name, x.f])), pkType: pk ? pk.f.type || 'bigint' : 'bigint' };
   state.models.set(name.toLowerCase(), model);
+  state.ops.push({ op: 'create', model: `${state.app}.${name}`.toLowerCase(), table, fields: fields.map((x) => fieldState(x.f)) });
 
   let sql = `CREATE TABLE ${q(table)} (`;
   const parts: { start: number; end: number; node: Node }[] = [];

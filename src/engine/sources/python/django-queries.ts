@@ -1,8 +1,8 @@
 import type { Node } from 'web-tree-sitter';
-import { rawQuerySite, type ColumnRef, type FileFacts, type LoopRef, type Predicate, type PredicateOp, type QuerySite, type RawSql, type RelationAccess, type SqlConstruction } from '../../facts';
+import { rawQuerySite, type ColumnRef, type FileFacts, type LoopRef, type Predicate, type PredicateOp, type QuerySite, type RawSql, type RelationAccess, type RowArg, type SqlConstruction } from '../../facts';
 import { callArgs, calleeName, enclosingFunction, qualifiedFunctionName, shortName, stringPrefix, stringValue, walk } from './ast';
 import type { PyContext } from './context';
-import { innermostLoop, isComprehension, loopRef } from './loops';
+import { callsPassing, innermostLoop, isComprehension, loopRef } from './loops';
 import { classify, valueAt } from './taint';
 
 // Django ORM query sites: `Model.objects` querysets (filter/exclude/get/order_by/…, field lookups such as
@@ -143,11 +143,33 @@ export function extractDjangoQueries(ctx: PyContext, facts: FileFacts): void {
   for (const loop of accessesByLoop) {
     const { target, iterable, body } = loopParts(loop);
     if (!iterable || target?.type !== 'identifier') continue;
-    const src = siteOfExpr(iterable);
-    if (!src || !src.chain.rows || src.chain.terminal && !['iterator'].includes(src.chain.terminal)) continue;
     const ref = loopRef(ctx, loop);
     const fn = enclosingFunction(loop);
-    readRowAccesses(ctx, facts, target.text, body, src.site, src.chain, ref, fn ? qualifiedFunctionName(fn, ctx.path) : undefined);
+    const functionName = fn ? qualifiedFunctionName(fn, ctx.path) : undefined;
+    const src = siteOfExpr(iterable);
+    if (!src || !src.chain.rows || src.chain.terminal && !['iterator'].includes(src.chain.terminal)) {
+      // `for i in order.items.all()` over the related rows of one loaded object: reads on `i` are
+      // relations of the relationship's target (merge.ts resolves it), eager when the object's query
+      // prefetched "items__…".
+      const rel = relatedRowsOf(iterable, siteOfExpr);
+      if (!rel) continue;
+      const prefix = `${rel.relationship}.`;
+      const eagerLoads = rel.src.chain.eagerLoads.filter((e) => e.startsWith(prefix)).map((e) => e.slice(prefix.length));
+      const from = facts.relationAccesses.length;
+      readRowAccesses(ctx, facts, target.text, body, rel.src.site, { ...rel.src.chain, eagerLoads: [...eagerLoads, ...rel.eagerLoads] }, ref, functionName);
+      for (const a of facts.relationAccesses.slice(from)) a.through = rel.relationship;
+      continue;
+    }
+    readRowAccesses(ctx, facts, target.text, body, src.site, src.chain, ref, functionName);
+    // Rows handed to project functions called in the loop (merge.ts follows them into the callee).
+    for (const rc of callsPassing(body, new Set([target.text]))) {
+      const start = ctx.span(rc.call).start;
+      const c = facts.callsInLoops.find((x) => x.span.file === ctx.path && x.span.start === start);
+      if (!c) continue;
+      const arg: RowArg = { to: rc.to, bound: rc.bound, model: src.chain.model, loop: ref, loadedBy: src.site.id, eagerLoads: src.chain.eagerLoads };
+      if (rc.receiver) arg.receiver = true;
+      c.rowArgs = [...(c.rowArgs ?? []), arg];
+    }
   }
 
   // 3. Uniqueness assumptions: get_or_create / update_or_create / .get(...) / get_object_or_404 by a lookup.
@@ -376,6 +398,39 @@ class Reader {
     if (expression) p.expression = expression;
     c.predicates.push(p);
   }
+}
+
+/** Single-object terminals: the variable holds one model instance. */
+const ONE_OBJECT = new Set(['get', 'first', 'last', 'earliest', 'latest']);
+
+/**
+ * `order.items.all()` (optionally `.select_related(...)`/`.prefetch_related(...)`, whose loads count as
+ * eager) where `order` holds one object loaded by a query of this file: the relationship and that query.
+ */
+function relatedRowsOf(
+  iterable: Node,
+  siteOfExpr: (n: Node) => { site: QuerySite; chain: Chain } | undefined,
+): { relationship: string; eagerLoads: string[]; src: { site: QuerySite; chain: Chain } } | undefined {
+  const eagerLoads: string[] = [];
+  let n: Node | undefined = iterable;
+  let sawAll = false;
+  for (let i = 0; i < 4 && n?.type === 'call'; i++) {
+    const fn = n.childForFieldName('function');
+    if (fn?.type !== 'attribute') return undefined;
+    const method = fn.childForFieldName('attribute')?.text ?? '';
+    if (method === 'all') sawAll = true;
+    else if (method === 'select_related' || method === 'prefetch_related') {
+      for (const a of callArgs(n).positional) eagerLoads.push(...paths(stringValue(a)));
+    } else return undefined;
+    n = fn.childForFieldName('object') ?? undefined;
+  }
+  if (!n || n.type !== 'attribute' || (!sawAll && !eagerLoads.length)) return undefined;
+  const obj = n.childForFieldName('object');
+  const relationship = n.childForFieldName('attribute')?.text;
+  if (obj?.type !== 'identifier' || !relationship || MANAGERS.has(relationship)) return undefined;
+  const src = siteOfExpr(obj);
+  if (!src || !src.chain.rows || !src.chain.terminal || !ONE_OBJECT.has(src.chain.terminal)) return undefined;
+  return { relationship, eagerLoads, src };
 }
 
 /** `author__publisher` → ["author", "author.publisher"]. */

@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import type { LoopRef } from '../../facts';
-import { enclosingLoop } from './ast';
+import { enclosingLoop, walk } from './ast';
 import type { PyContext } from './context';
 
 // Loops as the query facts describe them: the innermost loop around a node (within its own function),
@@ -67,4 +67,50 @@ export function targetNames(target: Node | null | undefined): string[] {
     return target.namedChildren.flatMap((c) => (c ? targetNames(c) : []));
   }
   return [];
+}
+
+/** A call that hands the value of a name (a loop row, a parameter) to a function. */
+export interface NameCall {
+  call: Node;
+  /** The name passed. */
+  name: string;
+  /** Position among the callee's parameters (self counted for methods), or the keyword it is passed as. */
+  to: number | string;
+  /** `self.f(x)` / `cls.f(x)` / `x.f()`: the callee is a method, its first parameter is the instance. */
+  bound: boolean;
+  /** `x.f()`: the value is the receiver. */
+  receiver: boolean;
+}
+
+/**
+ * Calls under `roots` that pass one of `names` itself on: `f(x)`, `self.f(a, x)`, `f(row=x)`, `x.f()`.
+ * Nested function definitions and lambdas are skipped (they run when called, not here); positions after
+ * a `*args` splat are unknown and not recorded.
+ */
+export function callsPassing(roots: Node[], names: ReadonlySet<string>): NameCall[] {
+  const out: NameCall[] = [];
+  for (const root of roots) {
+    walk(root, (n) => {
+      if (n !== root && (n.type === 'function_definition' || n.type === 'lambda' || n.type === 'class_definition')) return false;
+      if (n.type !== 'call') return;
+      const fn = n.childForFieldName('function');
+      const obj = fn?.type === 'attribute' ? fn.childForFieldName('object') : undefined;
+      if (obj?.type === 'identifier' && names.has(obj.text)) out.push({ call: n, name: obj.text, to: 0, bound: true, receiver: true });
+      const bound = obj?.type === 'identifier' && (obj.text === 'self' || obj.text === 'cls');
+      let i = 0;
+      for (const a of n.childForFieldName('arguments')?.namedChildren ?? []) {
+        if (!a || a.type === 'comment') continue;
+        if (a.type === 'list_splat' || a.type === 'dictionary_splat') break;
+        if (a.type === 'keyword_argument') {
+          const v = a.childForFieldName('value');
+          const k = a.childForFieldName('name')?.text;
+          if (v?.type === 'identifier' && names.has(v.text) && k) out.push({ call: n, name: v.text, to: k, bound, receiver: false });
+          continue;
+        }
+        if (a.type === 'identifier' && names.has(a.text)) out.push({ call: n, name: a.text, to: bound ? i + 1 : i, bound, receiver: false });
+        i++;
+      }
+    });
+  }
+  return out;
 }

@@ -1,8 +1,8 @@
 import type { Node } from 'web-tree-sitter';
-import type { CallInLoop, FileFacts, FunctionFact, QuerySite, RelationAccess } from '../../facts';
+import type { CallInLoop, FileFacts, FunctionFact, ParamPass, ParamRead, QuerySite, RelationAccess, RowArg } from '../../facts';
 import { calleeName, callArgs, enclosingFunction, qualifiedFunctionName, shortName, walk } from './ast';
 import type { PyContext } from './context';
-import { innermostLoop, isComprehension, loopRef, targetNames } from './loops';
+import { callsPassing, innermostLoop, isComprehension, loopRef, targetNames } from './loops';
 import { ChainReader, isModelName, isSessionLike, LEGACY_TERMINALS, unwrap, type Chain } from './query-chain';
 
 // SQLAlchemy query sites (2.0 `select()` chains executed by a session, the legacy Query API,
@@ -134,7 +134,9 @@ export function extractQueries(ctx: PyContext, facts: FileFacts): void {
   }
   for (const s of sites) facts.queries.push(s.site);
 
-  // 3. Relationship attributes read on the rows of a query, inside the loop over those rows.
+  // 3. Relationship attributes read on the rows of a query, inside the loop over those rows (and rows
+  //    handed to calls in the loop, which merge.ts follows into the callee).
+  const rowArgs = new Map<number, RowArg[]>();
   for (const loop of loops) {
     const { target, iterable, body } = loopParts(loop);
     if (!iterable) continue;
@@ -173,6 +175,12 @@ export function extractQueries(ctx: PyContext, facts: FileFacts): void {
           facts.relationAccesses.push(access);
         });
       }
+      for (const rc of callsPassing(body, new Set([name]))) {
+        const arg: RowArg = { to: rc.to, bound: rc.bound, model, loop: ref, loadedBy: site.id, eagerLoads: site.eagerLoads };
+        if (rc.receiver) arg.receiver = true;
+        if (tupleModels.size) arg.tupleModels = [...tupleModels];
+        rowArgs.set(nodeKey(rc.call), [...(rowArgs.get(nodeKey(rc.call)) ?? []), arg]);
+      }
     }
   }
 
@@ -202,6 +210,7 @@ export function extractQueries(ctx: PyContext, facts: FileFacts): void {
       queries: executesIn.has(def.startIndex),
       calls: [...(callsIn.get(def.startIndex) ?? [])],
     };
+    describeParams(ctx, def, f, external, modules);
     facts.functions.push(f);
   }
 
@@ -215,8 +224,71 @@ export function extractQueries(ctx: PyContext, facts: FileFacts): void {
     const def = enclosingFunction(call);
     const c: CallInLoop = { callee, span: ctx.span(call), loop: loopRef(ctx, loop), code: clip(call.text) };
     if (def) c.functionName = qualifiedFunctionName(def, ctx.path);
+    const args = rowArgs.get(nodeKey(call));
+    if (args) c.rowArgs = args;
     facts.callsInLoops.push(c);
   }
+}
+
+/**
+ * Parameters of a function, the attributes it reads on them and the calls it passes them to, so merge.ts
+ * can tell which lazy relationships of a loop row a helper called with that row touches.
+ */
+function describeParams(ctx: PyContext, def: Node, f: FunctionFact, external: Set<string>, modules: Set<string>): void {
+  const params: string[] = [];
+  const types: (string | undefined)[] = [];
+  for (const p of def.childForFieldName('parameters')?.namedChildren ?? []) {
+    if (!p || p.type === 'comment') continue;
+    const id = p.type === 'identifier' ? p : p.type === 'typed_parameter' ? p.namedChildren.find((c) => c?.type === 'identifier') : p.childForFieldName('name');
+    if (!id || id.type !== 'identifier') break; // *args, **kwargs, `*`, `/`: later positions cannot be told
+    params.push(id.text);
+    const ann = p.childForFieldName('type');
+    const t = ann?.namedChildren[0] ?? ann;
+    const name = t?.type === 'identifier' ? t.text : t?.type === 'string' ? stringValueOf(t) : undefined;
+    types.push(name && isModelName(name) ? name : undefined);
+  }
+  if (!params.length) return;
+  const holder = def.parent?.type === 'decorated_definition' ? def.parent : def;
+  const decorators = holder === def ? [] : holder.namedChildren.filter((c) => c?.type === 'decorator').map((c) => c!.text);
+  const cls = holder.parent?.type === 'block' && holder.parent.parent?.type === 'class_definition' ? holder.parent.parent : undefined;
+  if (cls && !decorators.some((d) => /staticmethod/.test(d))) f.className = cls.childForFieldName('name')?.text;
+  f.params = params;
+  if (types.some((t) => t)) f.paramTypes = types;
+  const body = def.childForFieldName('body');
+  if (!body) return;
+  const names = new Set(params);
+  const reads: ParamRead[] = [];
+  const seen = new Set<string>();
+  walk(body, (n) => {
+    if (n.type === 'function_definition' || n.type === 'class_definition') return false;
+    if (n.type !== 'attribute') return;
+    const obj = n.childForFieldName('object');
+    const attr = n.childForFieldName('attribute')?.text;
+    if (obj?.type !== 'identifier' || !names.has(obj.text) || !attr || attr.startsWith('_')) return;
+    const parent = n.parent;
+    if (parent?.type === 'call' && parent.childForFieldName('function')?.startIndex === n.startIndex) return; // a method
+    if ((parent?.type === 'assignment' || parent?.type === 'augmented_assignment') && parent.childForFieldName('left')?.startIndex === n.startIndex) return;
+    const key = `${obj.text}.${attr}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    reads.push({ param: obj.text, attribute: attr, span: ctx.span(n) });
+  });
+  if (reads.length) f.paramReads = reads;
+  const passes: ParamPass[] = [];
+  for (const pc of callsPassing([body], names)) {
+    const fn = pc.call.childForFieldName('function');
+    const callee = pc.receiver ? fn?.childForFieldName('attribute')?.text : projectCallee(pc.call, external, modules);
+    if (!callee || NOT_PROJECT.has(callee) || callee.startsWith('_')) continue;
+    const pass: ParamPass = { param: pc.name, callee, to: pc.to, bound: pc.bound };
+    if (pc.receiver) pass.receiver = true;
+    passes.push(pass);
+  }
+  if (passes.length) f.paramPasses = passes;
+}
+
+function stringValueOf(n: Node): string | undefined {
+  const inner = n.namedChildren.find((c) => c?.type === 'string_content');
+  return inner?.text;
 }
 
 /** Local assignments per function (or module), for following a statement built in a variable. */
