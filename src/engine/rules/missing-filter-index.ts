@@ -1,13 +1,23 @@
 import { findColumn, hasIndexOnColumn, type ColumnRef, type Predicate, type ProjectFacts, type QuerySite, type Table } from '../facts';
 import { djangoField, djangoHelp, isDjango } from '../facts/dialect-help';
 import { defineRule } from '../rule';
+import { sqlJoinEdges } from '../sources/sql/joins';
+import { parseStatements } from '../sources/sql/statements';
 import { modelIndexHelp } from '../sources/typescript/help';
 import type { Span } from '../types';
+import { fkIndexGap, resolveColumnRef as resolve } from './missing-fk-index';
 
 // A query filters (eq / IN / range) or sorts-with-LIMIT on a column of a project table that no index
 // leads with. A query is judged as a whole: when any of its indexable predicates on a table is served by
 // an index, the remaining ones are residual filters on few rows and are not reported. ORDER BY is served
 // by an index whose keys are the query's equality columns followed by the sort column.
+//
+// Two cases are left alone because the scan the message would claim does not happen, or is already reported:
+// - A table the query reaches through a join on an indexed column from a table whose filter an index
+//   serves (`o.slug = :org` → projects(organization_id) → tasks(project_id, …)): the planner walks the
+//   indexes in a nested loop, and the table's own predicates are residual filters on the rows it reaches.
+// - A filter on the leading column of a foreign key that has no index: missing-fk-index reports that key,
+//   with this query as a related location, and the index it asks for serves the filter.
 
 const INDEXABLE = new Set(['eq', 'in', 'range']);
 
@@ -53,6 +63,7 @@ export default defineRule({
       else hits.set(key, { table, column, columns, span, sites: [], why, q });
     };
 
+    const deferToFk = ctx.settings.rules['missing-fk-index'] !== 'off';
     for (const q of facts.queries) {
       const byTable = new Map<Table, { preds: { p: Predicate; col: string }[]; order: { o: ColumnRef; col: string }[] }>();
       const slot = (t: Table) => byTable.get(t) ?? byTable.set(t, { preds: [], order: [] }).get(t)!;
@@ -65,9 +76,14 @@ export default defineRule({
         const r = resolve(facts, o);
         if (r) slot(r.table).order.push({ o, col: r.column });
       }
+      // Tables whose filter an index serves (or will, once missing-fk-index's index exists) drive the plan.
+      const served = (table: Table, cols: string[]) => cols.some((c) => hasIndexOnColumn(table, c) || (deferToFk && fkIndexGap(table, c)));
+      const roots = new Set([...byTable].filter(([t, { preds }]) => served(t, preds.map((x) => x.col))).map(([t]) => t));
+      const reached = roots.size && byTable.size ? reachedByIndexedJoin(facts, q, roots) : new Set<Table>();
       for (const [table, { preds, order }] of byTable) {
         const cols = preds.map((x) => x.col);
-        if (preds.length && !cols.some((c) => hasIndexOnColumn(table, c))) {
+        if (preds.length && !served(table, cols)) {
+          if (reached.has(table)) continue;
           const pick = preds.find((x) => x.p.op === 'eq' && !isBoolean(table, x.col)) ?? preds.find((x) => !isBoolean(table, x.col));
           if (pick) add(table, pick.col, [pick.col], pick.p.span, 'filter', q);
           continue;
@@ -92,12 +108,15 @@ export default defineRule({
         : model && h.columns.length === 1
           ? `Index the column: \`${attr} = mapped_column(..., index=True)\` on ${model} (and build it with CREATE INDEX CONCURRENTLY on the live database).`
           : `Add \`CREATE INDEX CONCURRENTLY ${name} ON ${h.table.name} (${h.columns.join(', ')});\`${model ? ` (on the model: \`Index("${name}", ${colList})\` in __table_args__)` : ''}.`);
+      // The sort finding can sit on an unindexed foreign key: the composite index also serves that key.
+      const coversFk = h.why === 'order' && h.columns.length > 1 && deferToFk && fkIndexGap(h.table, h.columns[0]);
+      const fkNote = coversFk ? ` Leading with "${h.columns[0]}", it also serves the foreign key that missing-fk-index reports.` : '';
       const what = h.why === 'filter'
         ? `filters on "${h.table.name}"."${h.column}", which no index leads with: every call scans the whole "${h.table.name}" table.`
         : `orders "${h.table.name}" by "${h.column}" with a LIMIT, but no index returns rows in that order${h.columns.length > 1 ? ` after the equality filter on ${h.columns.slice(0, -1).map((c) => `"${c}"`).join(', ')}` : ''}: every call reads and sorts all matching rows to return a few.`;
       ctx.report({
         message: `This query ${what}`,
-        help,
+        help: help + fkNote,
         span: h.span,
         key: `${h.table.name}.${h.column}@${h.q.functionName ?? ''}`,
         related: h.sites.map((span) => ({ span, message: `also ${h.why === 'filter' ? 'filters' : 'orders'} on "${h.table.name}"."${h.column}"` })),
@@ -107,11 +126,61 @@ export default defineRule({
   },
 });
 
-function resolve(facts: ProjectFacts, ref: ColumnRef): { table: Table; column: string } | undefined {
-  const name = ref.table ?? (ref.model ? facts.modelTables.get(ref.model) : undefined);
-  const table = name ? (facts.schema.tables.get(name) ?? facts.schema.tables.get(name.toLowerCase())) : undefined;
-  const col = table ? findColumn(table, ref.column) : undefined;
-  return table && col ? { table, column: col.name } : undefined;
+type Edge = { a: { table: Table; column: string }; b: { table: Table; column: string } };
+const sqlEdges = new WeakMap<object, { a: { table: string; column: string }; b: { table: string; column: string } }[]>();
+
+/** The join equalities of a query: parsed from its SQL, or, for an ORM query that joins, the foreign keys between its tables. */
+function joinEdges(facts: ProjectFacts, q: QuerySite): Edge[] {
+  const table = (name: string) => facts.schema.tables.get(name) ?? facts.schema.tables.get(name.toLowerCase());
+  const out: Edge[] = [];
+  if (q.sql) {
+    let raw = sqlEdges.get(q.sql);
+    if (!raw) {
+      const parsed = q.sql.text ? parseStatements(q.sql.text) : undefined;
+      raw = parsed?.ok ? parsed.statements.flatMap((st) => sqlJoinEdges(st.ast)) : [];
+      sqlEdges.set(q.sql, raw);
+    }
+    for (const e of raw) {
+      const ta = table(e.a.table);
+      const tb = table(e.b.table);
+      const ca = ta && findColumn(ta, e.a.column);
+      const cb = tb && findColumn(tb, e.b.column);
+      if (ca && cb) out.push({ a: { table: ta, column: ca.name }, b: { table: tb, column: cb.name } });
+    }
+    return out;
+  }
+  // An ORM join without an explicit ON clause joins along the foreign key between the two models.
+  if (!q.joins.length) return out;
+  const tables = q.tables.map(table).filter((t): t is Table => !!t);
+  for (const t of tables) {
+    for (const fk of t.foreignKeys) {
+      const ref = fk.columns.length === 1 ? tables.find((x) => x.name === fk.refTable) : undefined;
+      if (ref && ref !== t) out.push({ a: { table: t, column: fk.columns[0] }, b: { table: ref, column: fk.refColumns[0] ?? ref.primaryKey[0] ?? 'id' } });
+    }
+  }
+  return out;
+}
+
+/**
+ * The tables reachable from `roots` by joins whose far side is an indexed column: the planner can read them
+ * with index lookups per driving row (a nested loop) instead of scanning them.
+ */
+function reachedByIndexedJoin(facts: ProjectFacts, q: QuerySite, roots: Set<Table>): Set<Table> {
+  const edges = joinEdges(facts, q);
+  const reached = new Set(roots);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const { a, b } of edges) {
+      for (const [from, to] of [[a, b], [b, a]]) {
+        if (reached.has(from.table) && !reached.has(to.table) && hasIndexOnColumn(to.table, to.column)) {
+          reached.add(to.table);
+          grew = true;
+        }
+      }
+    }
+  }
+  for (const r of roots) reached.delete(r);
+  return reached;
 }
 
 function isBoolean(table: Table, column: string): boolean {

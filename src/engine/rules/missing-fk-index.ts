@@ -1,10 +1,45 @@
-import type { ProjectFacts } from '../facts';
-import { findColumn, hasLeadingIndex, type ForeignKey, type Schema } from '../facts/schema';
+import type { ColumnRef, ProjectFacts, QuerySite } from '../facts';
+import { findColumn, hasLeadingIndex, type ForeignKey, type Schema, type Table } from '../facts/schema';
 import { dialectOf, djangoHelp } from '../facts/dialect-help';
 import { defineRule, type RuleContext } from '../rule';
 import { LineIndex, utf8ToUtf16Offset } from '../text';
 import { modelIndexHelp } from '../sources/typescript/help';
 import type { Span } from '../types';
+
+/** A column a query names, resolved to a project table (by table name, or through the model that maps it). */
+export function resolveColumnRef(facts: ProjectFacts, ref: ColumnRef): { table: Table; column: string } | undefined {
+  const name = ref.table ?? (ref.model ? facts.modelTables.get(ref.model) : undefined);
+  const table = name ? (facts.schema.tables.get(name) ?? facts.schema.tables.get(name.toLowerCase())) : undefined;
+  const col = table ? findColumn(table, ref.column) : undefined;
+  return table && col ? { table, column: col.name } : undefined;
+}
+
+/**
+ * True when `column` leads a foreign key of `table` that no index leads: this rule reports that key, and
+ * its fix (an index on the key columns) also serves a query filtering on the column. missing-filter-index
+ * leaves such columns to this rule, so one missing index is one finding.
+ */
+export function fkIndexGap(table: Table, column: string): boolean {
+  return table.foreignKeys.some((fk) => fk.columns[0] === column && !hasLeadingIndex(table, fk.columns));
+}
+
+const FILTERS = new Set(['eq', 'in', 'range']);
+
+/** The query predicates an index on `cols` of `table` would serve: they scan the table until it exists. */
+function queriesFiltering(facts: ProjectFacts, table: Table, cols: string[]): { span: Span; q: QuerySite }[] {
+  const out: { span: Span; q: QuerySite }[] = [];
+  for (const q of facts.queries) {
+    for (const p of q.predicates) {
+      if (!FILTERS.has(p.op) || p.expression) continue;
+      const r = resolveColumnRef(facts, p);
+      if (r?.table === table && r.column === cols[0]) {
+        out.push({ span: p.span, q });
+        break;
+      }
+    }
+  }
+  return out;
+}
 
 const sameCols = (a: string[], b: string[]) => a.length === b.length && a.every((c, i) => c === b[i]);
 
@@ -66,13 +101,22 @@ function narrowMigrationSpan(ctx: RuleContext, facts: ProjectFacts, fk: ForeignK
   return li.span(span.file, off, Math.min(eol < 0 ? text.length : eol, span.end));
 }
 
+/** The message's note on queries that filter on the key (missing-filter-index leaves them to this finding). */
+function usedBy(spans: Span[], table: string): string {
+  if (!spans.length) return '';
+  const at = (s: Span) => `${s.file}:${s.line}`;
+  return spans.length === 1
+    ? ` The query at ${at(spans[0])} filters on it too, so it scans "${table}" on every call.`
+    : ` ${spans.length} queries filter on it too (${spans.slice(0, 3).map(at).join(', ')}${spans.length > 3 ? ', …' : ''}), so each scans "${table}" on every call.`;
+}
+
 export default defineRule({
   id: 'missing-fk-index',
   category: 'performance',
   severity: 'warning',
   summary: 'A foreign key whose columns lead no index: deletes on the parent scan the child table, and joins cannot use an index.',
   docs: {
-    what: 'Finds foreign keys (from models or migrations) whose columns are not the leading columns of any index or primary key on the referencing table. A composite index or primary key that starts with the FK columns counts.',
+    what: 'Finds foreign keys (from models or migrations) whose columns are not the leading columns of any index or primary key on the referencing table. A composite index or primary key that starts with the FK columns counts. Queries that filter on the key\'s leading column are listed with the finding (missing-filter-index does not report them again).',
     why: 'PostgreSQL indexes the referenced (parent) key, never the referencing (child) columns. Without an index, every DELETE or key UPDATE on the parent scans the whole child table to check or cascade the reference, holding locks while it does, and every join or relationship load from parent to child (`company.jobs`) is a sequential scan.',
     instead: 'Index the FK columns: `index=True` on the model column plus a migration with `op.create_index("ix_<table>_<col>", "<table>", ["<col>"], postgresql_concurrently=True)` inside `op.get_context().autocommit_block()`, or `CREATE INDEX CONCURRENTLY` in SQL. In Django (which indexes ForeignKey columns unless `db_index=False`), remove `db_index=False` and build the index with `AddIndexConcurrently` in a migration with `atomic = False`.',
   },
@@ -112,6 +156,8 @@ export default defineRule({
         const modelTable = ctx.facts.modelSchema.tables.get(table.name);
         const modelColumn = !modelFk && modelTable?.model && cols.length === 1 ? findColumn(modelTable, cols[0]) : undefined;
         if (modelColumn?.span && modelColumn.span.file !== span.file) related.push({ span: modelColumn.span, message: `declared on model ${modelTable!.model}` });
+        const users = queriesFiltering(ctx.facts, table, cols);
+        for (const u of users) related.push({ span: u.span, message: `this query filters on "${table.name}"."${cols[0]}": it scans "${table.name}" until the index exists` });
         const ixName = `ix_${table.name}_${cols.join('_')}`;
         const colText = cols.length === 1 ? `"${table.name}"."${cols[0]}"` : `"${table.name}" (${cols.join(', ')})`;
         const attr = column?.attribute ?? cols[0];
@@ -126,7 +172,7 @@ export default defineRule({
         else if (onModel) help = anyMigrations ? `${onModel} and run ${sql}` : `${onModel} (in production, build it with ${sql}).`;
         else help = `Run ${sql}`;
         ctx.report({
-          message: `Foreign key ${colText} → "${fk.refTable}" has no index: deleting or updating a row of "${fk.refTable}" scans all of "${table.name}", and joins from "${fk.refTable}" to "${table.name}" cannot use an index.`,
+          message: `Foreign key ${colText} → "${fk.refTable}" has no index: deleting or updating a row of "${fk.refTable}" scans all of "${table.name}", and joins from "${fk.refTable}" to "${table.name}" cannot use an index.${usedBy(users.map((u) => u.span), table.name)}`,
           help,
           span,
           related: related.length ? related : undefined,

@@ -27,6 +27,9 @@ interface Long {
   safer: string;
 }
 
+/** "a, b and c". */
+const listOf = (xs: string[]) => (xs.length > 1 ? `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}` : xs[0] ?? '');
+
 const BACKFILL = 'a batched backfill (short transactions, keyed ranges)';
 
 /** A WHERE that pins rows by equality to constants (`id = 5`, `key IN ('a','b')`): a targeted fix, not a backfill. */
@@ -171,21 +174,26 @@ export default defineRule({
       }
     });
     for (const m of ctx.facts.migrations) {
-      let first: { st: MigrationStatement; long: Long } | undefined;
+      // Every long statement the ceiling would bound (up to a SET statement_timeout): the help must size it
+      // above all of them, or the advice aborts a later index build the reader did not think of.
+      const longs: { st: MigrationStatement; long: Long }[] = [];
       for (const st of m.upgrade) {
         if (setsSetting(st, 'statement_timeout')) break;
         const long = longRunning(m, st, pg, before.get(st));
-        if (long) {
-          first = { st, long };
-          break;
-        }
+        if (long) longs.push({ st, long });
       }
+      const first = longs[0];
       if (!first) continue;
       if (configuredBy(ctx, m, 'statement_timeout') || configuredByEarlierMigration(ctx, m, 'statement_timeout')) continue;
       const { st, long } = first;
       const sql = `SET statement_timeout = ${CEILING}`;
       const held = long.lock ? `, holding ${an(long.lock)} lock the whole time (${BLOCKS_WHAT[long.lock]} on it waits)` : ', locking each row it changes until the transaction ends';
-      const tail = `sized above the ${long.op}'s expected run time (a short value such as 5s aborts the ${long.op} itself); to shorten the blocking window, use SET lock_timeout with ${long.safer}.`;
+      const later = longs.slice(1).filter((l) => l.st.span.line !== st.span.line);
+      const laterText = later.map((l) => `the ${l.long.op} at line ${l.st.span.line}`);
+      const sized = later.length
+        ? `sized above the longest statement it bounds — ${listOf([`this ${long.op}`, ...(laterText.length > 3 ? [...laterText.slice(0, 2), `${laterText.length - 2} more`] : laterText)])} (a short value such as 5s aborts them)`
+        : `sized above the ${long.op}'s expected run time (a short value such as 5s aborts the ${long.op} itself)`;
+      const tail = `${sized}; to shorten the blocking window, use SET lock_timeout with ${long.safer}.`;
       const d = dialectOf(m, st);
       const help =
         d === 'sql'
@@ -199,7 +207,7 @@ export default defineRule({
         help,
         span: st.span,
         fix: edit ? { title: `Set statement_timeout = ${CEILING} at the top of the migration`, edits: [edit] } : undefined,
-        data: { table: long.table, lock: long.lock, operation: long.op, migration: m.id },
+        data: { table: long.table, lock: long.lock, operation: long.op, migration: m.id, alsoBounds: later.map((l) => ({ line: l.st.span.line, operation: l.long.op, table: l.long.table })) },
       });
     }
   },
