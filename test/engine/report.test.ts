@@ -58,7 +58,7 @@ describe('report renderers', () => {
     // Findings this test controls, on the real project's facts, so every section has content.
     const findings: Finding[] = [
       finding({ rule: 'sql-injection', severity: 'error', category: 'security', span: span('app/models.py', 9), help: 'Use bound parameters:\nsession.execute(text("… :id"), {"id": id})' }),
-      finding({ rule: 'missing-fk-index', severity: 'warning', category: 'integrity', span: span('app/models.py', 16), fingerprint: 'aaaaaaaaaaaaaaa1' }),
+      finding({ rule: 'missing-fk-index', severity: 'warning', category: 'integrity', span: span('app/models.py', 16), fingerprint: 'aaaaaaaaaaaaaaa1', related: [{ span: span('app/routes.py', 40), message: 'a query filters on it here' }] }),
       finding({ rule: 'missing-fk-index', severity: 'warning', category: 'integrity', span: span('app/models.py', 17), fingerprint: 'aaaaaaaaaaaaaaa2' }),
       finding({ rule: 'n-plus-one', severity: 'warning', category: 'performance', span: span('app/models.py', 12), message: 'Loop | with a pipe' }),
       finding({ rule: 'missing-backup-strategy', severity: 'warning', category: 'backup' }),
@@ -126,6 +126,9 @@ describe('report renderers', () => {
       const repo = json.findings.find((f: any) => f.rule === 'missing-backup-strategy');
       assert.deepEqual([repo.file, repo.line, repo.column], [null, null, null]);
       assert.equal(json.findings.find((f: any) => f.rule === 'sql-injection').line, 9);
+      const fk = json.findings.find((f: any) => f.fingerprint === 'aaaaaaaaaaaaaaa1');
+      assert.deepEqual(fk.related, [{ file: 'app/routes.py', line: 40, column: 1, message: 'a query filters on it here' }]);
+      assert.ok(!('related' in json.findings.find((f: any) => f.fingerprint === 'aaaaaaaaaaaaaaa2')));
     });
   });
 
@@ -148,6 +151,10 @@ describe('report renderers', () => {
       const sqli = results.find((r) => r.ruleId === 'sql-injection');
       assert.deepEqual(sqli.locations[0].physicalLocation.region, { startLine: 9, startColumn: 1, endLine: 9, endColumn: 2 });
       assert.equal(sqli.partialFingerprints['pgready/v1'], crafted.result.findings[0].fingerprint);
+      const fk = results.find((r) => r.partialFingerprints['pgready/v1'] === 'aaaaaaaaaaaaaaa1');
+      assert.deepEqual(fk.relatedLocations, [
+        { id: 0, physicalLocation: { artifactLocation: { uri: 'app/routes.py', uriBaseId: '%SRCROOT%' }, region: { startLine: 40, startColumn: 1, endLine: 40, endColumn: 2 } }, message: { text: 'a query filters on it here' } },
+      ]);
     });
   });
 

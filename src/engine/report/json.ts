@@ -28,6 +28,8 @@ export interface JsonFinding {
   message: string;
   help: string;
   fingerprint: string;
+  /** Other places the same problem shows (a query that filters on the column a finding's index is missing on). */
+  related?: { file: string; line: number; column: number; message: string }[];
   strength?: true;
 }
 
@@ -50,6 +52,7 @@ export function toJsonReport(input: ReportInput): JsonReport {
       message: f.message,
       help: f.help,
       fingerprint: f.fingerprint,
+      ...(f.related?.length ? { related: f.related.map((r) => ({ file: r.span.file, line: r.span.line, column: r.span.column, message: r.message })) } : {}),
       ...(f.strength ? { strength: true as const } : {}),
     })),
     ...(input.live ? (({ cleared, ...rest }) => ({ live: rest, cleared }))(input.live) : {}),

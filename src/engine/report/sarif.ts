@@ -1,6 +1,6 @@
 import type { Rule } from '../rule';
 import { RULES } from '../rules';
-import type { Finding, Severity } from '../types';
+import type { Finding, Severity, Span } from '../types';
 import { INFORMATION_URI, type ReportInput } from './common';
 
 // SARIF 2.1.0 as GitHub code scanning reads it. Strengths are not results. GitHub rejects a result without
@@ -44,7 +44,7 @@ export function toSarif(input: ReportInput): object {
                 {
                   physicalLocation: {
                     artifactLocation: { uri: toUri(f.span.file), uriBaseId: SRCROOT },
-                    region: { startLine: f.span.line, startColumn: f.span.column, endLine: f.span.endLine, endColumn: Math.max(f.span.endColumn, f.span.endLine === f.span.line ? f.span.column + 1 : 1) },
+                    region: regionOf(f.span),
                   },
                 },
               ]
@@ -57,6 +57,7 @@ export function toSarif(input: ReportInput): object {
             level: LEVEL[f.severity],
             message: { text: `${f.message}\n${f.help}` },
             ...(locations ? { locations } : {}),
+            ...(f.related?.length ? { relatedLocations: f.related.map((r, id) => ({ id, physicalLocation: { artifactLocation: { uri: toUri(r.span.file), uriBaseId: SRCROOT }, region: regionOf(r.span) }, message: { text: r.message } })) } : {}),
             partialFingerprints: { 'pgready/v1': f.fingerprint },
             properties: { category: f.category, repositoryLevel: f.span ? undefined : true },
           };
@@ -65,6 +66,11 @@ export function toSarif(input: ReportInput): object {
       },
     ],
   };
+}
+
+/** A SARIF region; an empty span still covers one column (viewers drop empty regions). */
+function regionOf(span: Span) {
+  return { startLine: span.line, startColumn: span.column, endLine: span.endLine, endColumn: Math.max(span.endColumn, span.endLine === span.line ? span.column + 1 : 1) };
 }
 
 export function renderSarif(input: ReportInput): string {
