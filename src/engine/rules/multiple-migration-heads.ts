@@ -87,18 +87,24 @@ export default defineRule({
       };
       if (heads.some((h) => labelled(h))) continue;
       const ids = heads.map((h) => h.id).sort();
-      for (const h of heads) {
-        ctx.report({
-          message: `Alembic has ${heads.length} heads (${ids.join(', ')}): \`alembic upgrade head\` fails with "Multiple head revisions are present" and the deploy stops at the migration step.`,
-          help: 'Join the branches: alembic merge heads -m "merge", then commit the new revision.',
-          span: h.span,
-          data: { heads: ids },
-        });
-      }
+      // One problem, one finding: on one head, with the others as related locations.
+      const [first, ...others] = sortHeads(heads);
+      ctx.report({
+        message: `Alembic has ${heads.length} heads (${ids.join(', ')}): \`alembic upgrade head\` fails with "Multiple head revisions are present" and the deploy stops at the migration step.`,
+        help: 'Join the branches: alembic merge heads -m "merge", then commit the new revision.',
+        span: first.span,
+        related: others.map((h) => ({ span: h.span, message: `head ${h.id}` })),
+        data: { heads: ids },
+      });
     }
     checkDjango(ctx, ctx.facts.migrations.filter((m) => m.tool === 'django'));
   },
 });
+
+/** Heads in file order, so the finding sits on the same file every run. */
+function sortHeads(heads: Migration[]): Migration[] {
+  return [...heads].sort((a, b) => (a.span.file < b.span.file ? -1 : a.span.file > b.span.file ? 1 : 0));
+}
 
 /**
  * Django: each app has its own graph (ids `app.NNNN_name`, parents from `dependencies`). A leaf is a
@@ -134,13 +140,13 @@ function checkDjango(ctx: RuleContext, migrations: Migration[]): void {
     const heads = ms.filter((m) => !isParent.has(m.id));
     if (heads.length < 2) continue;
     const names = heads.map((h) => h.id).sort();
-    for (const h of heads) {
-      ctx.report({
-        message: `App "${app}" has ${heads.length} leaf migrations (${names.join(', ')}): manage.py migrate stops with "Conflicting migrations detected".`,
-        help: djangoHelp.mergeHeads(app),
-        span: h.span,
-        data: { app, heads: names },
-      });
-    }
+    const [first, ...others] = sortHeads(heads);
+    ctx.report({
+      message: `App "${app}" has ${heads.length} leaf migrations (${names.join(', ')}): manage.py migrate stops with "Conflicting migrations detected".`,
+      help: djangoHelp.mergeHeads(app),
+      span: first.span,
+      related: others.map((h) => ({ span: h.span, message: `leaf ${h.id}` })),
+      data: { app, heads: names },
+    });
   }
 }

@@ -77,6 +77,15 @@ export function sqlShape(ast: PgStmt): SqlShape {
   };
   const isValue = (n: any) => !!(n?.ParamRef || n?.A_Const || n?.TypeCast?.arg?.ParamRef || n?.TypeCast?.arg?.A_Const);
   const constText = (n: any): string | undefined => n?.A_Const?.sval?.sval ?? n?.TypeCast?.arg?.A_Const?.sval?.sval;
+  /**
+   * How a LIKE pattern starts: a constant's text, or for `'%' || $1 || '%'` the text of its leftmost constant
+   * (what decides whether a btree can serve it); undefined when the start is not known.
+   */
+  const patternStart = (n: any): string | undefined => {
+    let left = n?.TypeCast?.arg ?? n;
+    while (left?.A_Expr?.kind === 'AEXPR_OP' && left.A_Expr.name?.[0]?.String?.sval === '||') left = left.A_Expr.lexpr;
+    return constText(left);
+  };
 
   const visit = (n: any) => {
     if (!n) return;
@@ -107,7 +116,7 @@ export function sqlShape(ast: PgStmt): SqlShape {
     } else if (e.kind === 'AEXPR_BETWEEN') {
       out.predicates.push({ ...col, op: 'range' });
     } else if (e.kind === 'AEXPR_LIKE' || e.kind === 'AEXPR_ILIKE') {
-      const pattern = constText(other);
+      const pattern = patternStart(other);
       const i = e.kind === 'AEXPR_ILIKE' ? 'ilike' : 'like';
       if (pattern === undefined) out.predicates.push({ ...col, op: 'other' });
       else out.predicates.push({ ...col, op: pattern.startsWith('%') || pattern.startsWith('_') ? `${i}-contains` : `${i}-prefix` });
