@@ -29,6 +29,15 @@ export interface DbClientConfig {
   poolRecycle?: number;
   /** For kind 'connect-listener' (an `event.listens_for(x, "connect")` handler running SET …): the target as written. */
   listenerTarget?: string;
+  /** SQLAlchemy `poolclass=` as written (`NullPool`, `pool.NullPool`): a NullPool keeps no connection to go stale. */
+  poolClass?: string;
+  /** Django `CONN_MAX_AGE` as written (`60`, `None`, `0`, `env.int(…)`), and where, for the pool health-check rule. */
+  connMaxAge?: string;
+  connMaxAgeSpan?: Span;
+  /** The name the client is bound to (`pool`, `db.pool`, `this.pool`): where an `.on('error', …)` listener would be attached. */
+  binding?: string;
+  /** node-postgres Pool/Client: an `'error'` listener is attached in the same file (`pool.on('error', …)` or chained on `new`). */
+  errorListener?: boolean;
 }
 
 /** A password or secret written literally in a connection URL or settings file. */

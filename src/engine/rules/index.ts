@@ -28,6 +28,7 @@ import missingBackupStrategy from './missing-backup-strategy';
 import missingDowngrade from './missing-downgrade';
 import missingFilterIndex from './missing-filter-index';
 import missingFkIndex from './missing-fk-index';
+import missingPoolHealthCheck from './missing-pool-health-check';
 import missingQueryMonitoring from './missing-query-monitoring';
 import missingQueryTimeout from './missing-query-timeout';
 import missingUniqueConstraint from './missing-unique-constraint';
@@ -50,6 +51,7 @@ import requireConcurrentReindex from './require-concurrent-reindex';
 import requireEnumValueOrdering from './require-enum-value-ordering';
 import requireLockTimeout from './require-lock-timeout';
 import requireStatementTimeout from './require-statement-timeout';
+import schemaDrift from './schema-drift';
 import sqlInjection from './sql-injection';
 import transactionNesting from './transaction-nesting';
 
@@ -84,6 +86,7 @@ export const RULES: readonly Rule[] = [
   missingDowngrade,
   missingFilterIndex,
   missingFkIndex,
+  missingPoolHealthCheck,
   missingQueryMonitoring,
   missingQueryTimeout,
   missingUniqueConstraint,
@@ -106,6 +109,7 @@ export const RULES: readonly Rule[] = [
   requireEnumValueOrdering,
   requireLockTimeout,
   requireStatementTimeout,
+  schemaDrift,
   sqlInjection,
   transactionNesting,
 ];

@@ -145,6 +145,8 @@ function push(ctx: PyContext, facts: FileFacts, node: Node, kind: string, s: Eng
   if (over !== undefined) c.maxOverflow = over;
   const recycle = int(kw.get('pool_recycle')) ?? s.poolRecycle;
   if (recycle !== undefined) c.poolRecycle = recycle;
+  const poolClass = kw.get('poolclass')?.text ?? s.poolClass;
+  if (poolClass !== undefined) c.poolClass = poolClass;
   if (s.span) c.settingsSpan = ctx.span(s.span);
   facts.clients.push(c);
 }
@@ -154,6 +156,7 @@ interface EngineSettings extends Settings {
   poolSize?: number;
   maxOverflow?: number;
   poolRecycle?: number;
+  poolClass?: string;
 }
 
 function engineOptions(_call: Node, kw: Map<string, Node>, splat: boolean, driver: string, ctx: PyContext): EngineSettings {
@@ -181,6 +184,7 @@ function engineOptionsDict(node: Node, ctx: PyContext): EngineSettings {
   s.poolSize = int('pool_size');
   s.maxOverflow = int('max_overflow');
   s.poolRecycle = int('pool_recycle');
+  s.poolClass = dictGet(d, 'poolclass')?.text;
   const ca = dictGet(d, 'connect_args');
   if (ca) {
     s.span = ca;

@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import type { DbClientConfig, FileFacts } from '../../facts';
-import { calleeName, isFalse, isTrue, stringValue } from './ast';
+import { callArgs, calleeName, isFalse, isTrue, stringValue } from './ast';
 import type { PyContext } from './context';
 
 // Django settings: each PostgreSQL entry of `DATABASES` becomes a DbClientConfig of kind 'django'. Session
@@ -18,7 +18,7 @@ interface Entry {
   options?: string;
   optionsNode?: Node;
   healthChecks?: boolean;
-  connMaxAge?: string;
+  connMaxAge?: Node;
 }
 
 export function extractDjangoSettings(ctx: PyContext, facts: FileFacts): void {
@@ -46,7 +46,7 @@ export function extractDjangoSettings(ctx: PyContext, facts: FileFacts): void {
     if (path[2] === 'OPTIONS' && path.length === 3) readOptions(entry, right);
     else if (path[2] === 'OPTIONS' && path[3] === 'options') setOptions(entry, right);
     else if (path[2] === 'CONN_HEALTH_CHECKS') entry.healthChecks = isTrue(right) ? true : isFalse(right) ? false : undefined;
-    else if (path[2] === 'CONN_MAX_AGE') entry.connMaxAge = right.text;
+    else if (path[2] === 'CONN_MAX_AGE') entry.connMaxAge = right;
     else if (path[2] === 'ENGINE') entry.postgres = /postg/i.test(stringValue(right) ?? right.text);
   }
   for (const e of entries.values()) {
@@ -61,9 +61,14 @@ export function extractDjangoSettings(ctx: PyContext, facts: FileFacts): void {
       kind: 'django',
       timeouts,
       settingsKnown: e.known,
-      code: `DATABASES["${e.alias}"]${e.connMaxAge ? ` (CONN_MAX_AGE=${e.connMaxAge})` : ''}`,
+      code: `DATABASES["${e.alias}"]${e.connMaxAge ? ` (CONN_MAX_AGE=${e.connMaxAge.text})` : ''}`,
       driver: 'psycopg',
     };
+    if (e.connMaxAge) {
+      c.connMaxAge = e.connMaxAge.text;
+      const holder = e.connMaxAge.parent;
+      c.connMaxAgeSpan = ctx.span(holder && ['pair', 'keyword_argument', 'assignment'].includes(holder.type) ? holder : e.connMaxAge);
+    }
     if (e.healthChecks !== undefined) c.poolPrePing = e.healthChecks;
     if (e.optionsNode) c.settingsSpan = ctx.span(e.optionsNode);
     facts.clients.push(c);
@@ -72,7 +77,17 @@ export function extractDjangoSettings(ctx: PyContext, facts: FileFacts): void {
 
 function readEntry(alias: string, v: Node): Entry {
   // `dj_database_url.config(...)`, `env.db()`: the URL may carry `?options=…`; we cannot see it.
-  if (v.type !== 'dictionary') return { alias, node: v, known: false, postgres: v.type === 'call' && /database_url|\.db(_url)?$|parse/.test(calleeName(v)) };
+  if (v.type !== 'dictionary') {
+    const e: Entry = { alias, node: v, known: false, postgres: v.type === 'call' && /database_url|\.db(_url)?$|parse/.test(calleeName(v)) };
+    if (e.postgres) {
+      // dj-database-url takes the two connection-persistence settings as keywords.
+      const kw = callArgs(v).keywords;
+      e.connMaxAge = kw.get('conn_max_age');
+      const hc = kw.get('conn_health_checks');
+      if (hc) e.healthChecks = isTrue(hc) ? true : isFalse(hc) ? false : undefined;
+    }
+    return e;
+  }
   const e: Entry = { alias, node: v, known: true, postgres: false };
   for (const p of v.namedChildren) {
     if (p?.type === 'dictionary_splat') e.known = false;
@@ -85,7 +100,7 @@ function readEntry(alias: string, v: Node): Entry {
       e.postgres = s === undefined ? true : /postg/i.test(s);
     } else if (k === 'OPTIONS') readOptions(e, val);
     else if (k === 'CONN_HEALTH_CHECKS') e.healthChecks = isTrue(val) ? true : isFalse(val) ? false : undefined;
-    else if (k === 'CONN_MAX_AGE') e.connMaxAge = val.text;
+    else if (k === 'CONN_MAX_AGE') e.connMaxAge = val;
   }
   return e;
 }

@@ -1,13 +1,15 @@
 import type * as TS from 'typescript';
 import type { DbClientConfig, FileFacts } from '../../facts';
 import { prismaUrlConfig } from '../prisma/index';
-import { clip, imports, prop, propName, stringLit, strip, type TsContext } from './context';
+import { clip, imports, memberPath, prop, propName, stringLit, strip, type TsContext } from './context';
 
 // Where a Node app creates its connections, with the session settings it gives them: node-postgres
 // `new Pool/Client({ statement_timeout, query_timeout, idle_in_transaction_session_timeout, options })`,
 // Knex `knex({ client: 'pg', connection, pool: { afterCreate } })`, `new PrismaClient({ datasourceUrl })`,
 // TypeORM `new DataSource({ type: 'postgres', extra })`, Sequelize `new Sequelize(url, { dialectOptions })`.
 // Settings hidden in a variable or a spread make the config unknown: the timeout rule then stays silent.
+// For node-postgres it also records the name the Pool/Client is bound to and whether an 'error' listener is
+// attached in this file: an idle client's error is emitted on that object, and unheard it kills the process.
 
 type Timeouts = DbClientConfig['timeouts'];
 const KEYS = ['statement_timeout', 'lock_timeout', 'idle_in_transaction_session_timeout'] as const;
@@ -87,6 +89,7 @@ function objectIn(ctx: TsContext, n: TS.Expression | undefined): TS.ObjectLitera
 
 function pgConfig(ctx: TsContext, n: TS.NewExpression, kind: string, arg: TS.Expression | undefined): DbClientConfig {
   const cfg = base(ctx, n, kind);
+  errorListener(ctx, n, cfg);
   if (!arg) return cfg;
   const o = objectIn(ctx, arg);
   if (!o) {
@@ -98,6 +101,47 @@ function pgConfig(ctx: TsContext, n: TS.NewExpression, kind: string, arg: TS.Exp
   const max = stringOrNumber(ctx, prop(ctx, o, 'max'));
   if (max !== undefined) cfg.poolSize = max;
   return cfg;
+}
+
+const LISTEN = new Set(['on', 'once', 'addListener', 'prependListener']);
+
+/** `x.on('error', …)` → x; undefined for any other call. */
+function errorListenerTarget(ctx: TsContext, call: TS.CallExpression): TS.Expression | undefined {
+  const e = call.expression;
+  if (!ctx.ts.isPropertyAccessExpression(e) || !LISTEN.has(e.name.text)) return undefined;
+  return stringLit(ctx, strip(ctx, call.arguments[0])) === 'error' ? e.expression : undefined;
+}
+
+/**
+ * Sets `binding` (what `new Pool(…)` is assigned to: `pool`, `this.pool`, `db.pool`) and `errorListener`
+ * (an 'error' listener chained on the construction or attached to that binding anywhere in this file).
+ */
+function errorListener(ctx: TsContext, n: TS.NewExpression, cfg: DbClientConfig): void {
+  const { ts } = ctx;
+  let top: TS.Expression = n;
+  let heard = false;
+  // `new Pool(…).on('connect', …).on('error', …)`: listeners chained on the construction.
+  for (;;) {
+    const p = top.parent;
+    if (ts.isParenthesizedExpression(p) || ts.isAsExpression(p) || ts.isSatisfiesExpression(p) || ts.isNonNullExpression(p)) top = p;
+    else if (ts.isPropertyAccessExpression(p) && LISTEN.has(p.name.text) && ts.isCallExpression(p.parent) && p.parent.expression === p) {
+      heard ||= errorListenerTarget(ctx, p.parent) !== undefined;
+      top = p.parent;
+    } else break;
+  }
+  const p = top.parent;
+  let binding: string | undefined;
+  if (ts.isVariableDeclaration(p) && p.initializer === top && ts.isIdentifier(p.name)) binding = p.name.text;
+  else if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && p.right === top) binding = memberPath(ctx, p.left)?.join('.');
+  else if (ts.isPropertyDeclaration(p) && p.initializer === top && ts.isIdentifier(p.name)) binding = `this.${p.name.text}`;
+  if (binding) {
+    cfg.binding = binding;
+    for (const call of ctx.calls) {
+      const target = errorListenerTarget(ctx, call);
+      if (target && memberPath(ctx, target)?.join('.') === binding) heard = true;
+    }
+  }
+  cfg.errorListener = heard;
 }
 
 /** statement_timeout / query_timeout / options / connectionString from an options object. */
