@@ -99,7 +99,7 @@ async function shadow(): Promise<void> {
     await row('from the cache, again', 0, true);
     await row('from scratch, 10,000 generated rows per table', 10_000, false);
     await row('from the cache, 10,000 rows per table', 10_000, true);
-    const sizes = fs.readdirSync(cacheDir).filter((f) => f.endsWith('.tar.gz')).map((f) => `${(fs.statSync(path.join(cacheDir, f)).size / 1e6).toFixed(1)} MB`);
+    const sizes = fs.readdirSync(cacheDir).filter((f) => f.endsWith('.shadow')).map((f) => `${(fs.statSync(path.join(cacheDir, f)).size / 1e6).toFixed(1)} MB`);
     console.log(`cache files: ${sizes.join(', ')}`);
   } finally {
     fs.rmSync(cacheDir, { recursive: true, force: true });

@@ -71,10 +71,36 @@ interface Target {
   user: string;
 }
 
+/**
+ * libpq's sslmode as pg's `ssl` option, the same for a URL's `?sslmode=` and PGSSLMODE: `require` encrypts
+ * without checking the certificate (what psql does; pg-connection-string would make it verify-full),
+ * `verify-ca`/`verify-full` check it, `disable` does not encrypt. `allow` and `prefer` connect without TLS:
+ * pg cannot retry the other way as libpq does. pg's own `no-verify` is `require`.
+ */
+export function sslForMode(sslmode: string | undefined): ClientConfig['ssl'] {
+  if (!sslmode || sslmode === 'disable' || sslmode === 'allow' || sslmode === 'prefer') return undefined;
+  return sslmode === 'verify-full' || sslmode === 'verify-ca' ? true : { rejectUnauthorized: false };
+}
+
+/** Takes `sslmode` out of a URL's query, so it is read with libpq's meaning (see `sslForMode`). */
+function takeSslmode(url: string): { url: string; sslmode?: string } {
+  const m = /[?&]sslmode=([^&#]*)/i.exec(url);
+  if (!m) return { url };
+  let sslmode: string;
+  try {
+    sslmode = decodeURIComponent(m[1]);
+  } catch {
+    sslmode = m[1];
+  }
+  const rest = url.replace(/([?&])sslmode=[^&#]*(&?)/i, (_, sep: string, amp: string) => (amp ? sep : '')).replace(/\?(?=#|$)/, '');
+  return { url: rest, sslmode };
+}
+
 /** Resolves a URL (or, when empty, libpq's PG* variables) to a pg client config. */
 export function resolveTarget(opts: ConnectOptions): Target {
   const env = opts.env ?? process.env;
-  const fromUrl: Record<string, unknown> = opts.url && opts.url.trim() ? (parseConnectionString(normalizeUrl(opts.url)) as Record<string, unknown>) : {};
+  const given = opts.url && opts.url.trim() ? takeSslmode(normalizeUrl(opts.url)) : undefined;
+  const fromUrl: Record<string, unknown> = given ? (parseConnectionString(given.url) as Record<string, unknown>) : {};
   // asyncpg URLs say `?ssl=require`; pg-connection-string reads `sslmode`.
   if (fromUrl.ssl === 'require' || fromUrl.ssl === 'prefer') fromUrl.ssl = { rejectUnauthorized: false };
   const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -83,11 +109,10 @@ export function resolveTarget(opts: ConnectOptions): Target {
   const user = str(fromUrl.user) ?? env.PGUSER ?? env.USER ?? 'postgres';
   const database = str(fromUrl.database) ?? env.PGDATABASE ?? user;
   const password = str(fromUrl.password) ?? env.PGPASSWORD;
-  const sslmode = str(fromUrl.sslmode) ?? env.PGSSLMODE;
-  let ssl = fromUrl.ssl as ClientConfig['ssl'];
-  if (ssl === undefined && sslmode && sslmode !== 'disable' && sslmode !== 'allow' && sslmode !== 'prefer') {
-    ssl = sslmode === 'verify-full' || sslmode === 'verify-ca' ? true : { rejectUnauthorized: false };
-  }
+  // The URL's sslmode wins over PGSSLMODE, as in libpq. `?ssl=…` or a certificate (`sslrootcert`) in the
+  // URL already made pg-connection-string's `ssl` object; sslmode=disable still turns it off.
+  const sslmode = str(given?.sslmode) ?? env.PGSSLMODE;
+  const ssl = sslmode === 'disable' ? false : ((fromUrl.ssl as ClientConfig['ssl']) ?? sslForMode(sslmode));
   const config: ClientConfig = {
     host,
     port,

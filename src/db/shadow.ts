@@ -8,12 +8,13 @@ import type { Migration, SourceFile } from '../engine';
 import { initExplain } from '../engine/explain';
 import { parseStatements, stmtKind } from '../engine/sources/sql/statements';
 import { describeError, type Db } from './connection';
+import { cacheFileFor, pruneCache, readCacheEntry, removeEntry, touch, writeCacheEntry } from './shadow-cache';
 
 // The shadow database: an embedded PostgreSQL (PGlite, PostgreSQL 18 in WASM) built from the project's own
-// migrations, so EXPLAIN works with no server. Building takes seconds (start-up ~4–6 s plus the DDL), so
-// the built database is dumped to a gzip tarball in a cache folder, keyed by a hash of everything that
-// went into it (the migration SQL, the generated row count, the PGlite version). Opening from the cache
-// loads the tarball into memory: the cache file is never modified, so several processes can share it.
+// migrations, so EXPLAIN works with no server. Building takes seconds (initdb ~4–6 s plus the DDL), so the
+// built database is kept in a cache folder, keyed by a hash of everything that went into it (the migration
+// SQL, the generated row count, the PGlite version, the build recipe). See `shadow-cache.ts` for the file
+// format and why it is an uncompressed tar loaded into memory.
 
 /** One statement to replay, with where it came from for notes. */
 export interface ShadowStep {
@@ -60,9 +61,20 @@ export interface ShadowDb extends Db {
   readonly pglite: PGlite;
 }
 
-/** Bumped when the build recipe changes, so old cache entries are not reused. */
-const RECIPE = 1;
-const PGLITE_VERSION = '0.5.14';
+/**
+ * Bumped when the build recipe changes, so old cache entries are not reused.
+ * 2: 1 MB WAL segments, no recycled WAL, no template0, checkpointed, stored as an uncompressed tar.
+ */
+const RECIPE = 2;
+/** The installed @electric-sql/pglite (its package.json is not exported; a test keeps the two equal). */
+export const PGLITE_VERSION = '0.5.14';
+
+/**
+ * initdb options for a build. A 1 MB WAL segment (instead of 16 MB) and no recycled segments keep the
+ * cached data directory at ~20 MB instead of ~40 MB, and loading it is most of the time a cached open
+ * takes. `--set` only reaches initdb's own sessions: the build sets wal_recycle again for its session.
+ */
+const INITDB_PARAMS = ['--wal-segsize=1', '--set', 'wal_recycle=off'];
 
 /** The statements of the project's migrations in apply order (`ProjectFacts.migrations`). */
 export function stepsFromMigrations(migrations: readonly Migration[]): ShadowStep[] {
@@ -101,7 +113,7 @@ export function defaultCacheDir(): string {
 /** The cache key: a hash of everything the built database depends on. */
 export function shadowKey(steps: readonly ShadowStep[], rows = 0): string {
   const h = createHash('sha256');
-  h.update(`pgready-shadow ${RECIPE} pglite ${PGLITE_VERSION} rows ${rows}\n`);
+  h.update(`pgready-shadow ${RECIPE} pglite ${PGLITE_VERSION} initdb ${INITDB_PARAMS.join(' ')} rows ${rows}\n`);
   for (const s of steps) h.update(s.sql).update('\n;\n');
   return h.digest('hex').slice(0, 24);
 }
@@ -149,38 +161,50 @@ function located(name: string, ext: Extension): Extension {
 
 async function createPglite(extensions: Record<string, Extension>, loadDataDir?: Blob): Promise<PGlite> {
   const { PGlite } = require('@electric-sql/pglite') as typeof import('@electric-sql/pglite');
-  return PGlite.create({ extensions, loadDataDir });
+  return PGlite.create(loadDataDir ? { extensions, loadDataDir } : { extensions, initDbStartParams: INITDB_PARAMS });
 }
 
 /**
  * Opens the shadow database for these migration steps: from the cache when an identical build exists,
  * otherwise built now (and cached). Never throws for a failing migration statement: it is skipped and
- * listed in `notes`.
+ * listed in `notes`. A cache entry that cannot be read or started is deleted and the database rebuilt.
  */
 export async function openShadow(steps: readonly ShadowStep[], options: ShadowOptions = {}): Promise<ShadowDb> {
   const t0 = Date.now();
-  await initExplain();
+  // The SQL parser (for replay, and for the EXPLAIN that follows) loads while the cache file is read.
+  const parserReady = initExplain();
+  parserReady.catch(() => undefined); // awaited below; no unhandled-rejection warning while the file is read
   const rows = Math.max(0, Math.floor(options.rows ?? 0));
   const key = shadowKey(steps, rows);
   const dir = options.cacheDir ?? defaultCacheDir();
-  const file = path.join(dir, `${key}.tar.gz`);
-  const metaFile = path.join(dir, `${key}.json`);
+  const file = cacheFileFor(dir, key);
   const extensions = extensionsFor(steps);
 
-  if (!options.rebuild && fs.existsSync(file) && fs.existsSync(metaFile)) {
-    try {
-      const meta = JSON.parse(fs.readFileSync(metaFile, 'utf8')) as { notes: ShadowNote[]; tables: string[] };
-      const pg = await createPglite(extensions, new Blob([fs.readFileSync(file)]));
-      const now = new Date();
-      fs.utimesSync(metaFile, now, now); // most recently used, for pruning
-      return await session(pg, { fromCache: true, cacheFile: file, key, notes: meta.notes, tables: meta.tables, rows, t0, options });
-    } catch (e) {
-      options.onProgress?.(`cached shadow database unusable (${(e as Error).message}); rebuilding`);
+  if (!options.rebuild) {
+    const cached = await readCacheEntry(file, key);
+    await parserReady;
+    if (cached.ok) {
+      let pg: PGlite | undefined;
+      try {
+        pg = await createPglite(extensions, new Blob([cached.tar]));
+        touch(file); // most recently used, for pruning
+        return await session(pg, { fromCache: true, cacheFile: file, key, notes: cached.meta.notes, tables: cached.meta.tables, rows, t0, options });
+      } catch (e) {
+        await pg?.close().catch(() => undefined);
+        removeEntry(file);
+        options.onProgress?.(`cached shadow database would not start (${(e as Error).message}); rebuilding`);
+      }
+    } else if (cached.reason !== 'missing') {
+      removeEntry(file);
+      options.onProgress?.(`cached shadow database unusable (${cached.reason}); rebuilding`);
     }
   }
+  await parserReady;
 
   options.onProgress?.(`building the embedded database from ${steps.length} migration statement${steps.length === 1 ? '' : 's'}…`);
   const pg = await createPglite(extensions);
+  // Old WAL segments are removed at checkpoints instead of kept for reuse: they would be cached for nothing.
+  await pg.exec('SET wal_recycle = off');
   const notes = await replay(pg, steps);
   const tables = await userTables(pg);
   if (rows > 0) {
@@ -189,19 +213,30 @@ export async function openShadow(steps: readonly ShadowStep[], options: ShadowOp
   }
   let cacheFile: string | undefined;
   try {
-    fs.mkdirSync(dir, { recursive: true });
-    const dump = await pg.dumpDataDir('gzip');
-    const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
-    fs.writeFileSync(tmp, Buffer.from(await dump.arrayBuffer()));
-    fs.writeFileSync(`${metaFile}.tmp-${process.pid}`, JSON.stringify({ key, created: new Date().toISOString(), steps: steps.length, rows, notes, tables }, null, 1));
-    fs.renameSync(tmp, file);
-    fs.renameSync(`${metaFile}.tmp-${process.pid}`, metaFile);
+    await compact(pg);
+    const tar = new Uint8Array(await (await pg.dumpDataDir('none')).arrayBuffer());
+    writeCacheEntry(file, { key, created: new Date().toISOString(), steps: steps.length, rows, notes, tables }, tar);
     cacheFile = file;
-    prune(dir, 8);
+    pruneCache(dir, 6);
   } catch (e) {
     notes.push({ sql: '', message: `could not cache the shadow database in ${dir}: ${(e as Error).message}` });
   }
   return session(pg, { fromCache: false, cacheFile, key, notes, tables, rows, t0, options });
+}
+
+/**
+ * Makes the data directory small and quick to start before it is dumped: template0 is dropped (nothing
+ * here creates databases; template1 stays), and a checkpoint leaves one WAL segment and almost no WAL to
+ * replay when the copy starts.
+ */
+async function compact(pg: PGlite): Promise<void> {
+  try {
+    await pg.exec(`UPDATE pg_database SET datistemplate = false WHERE datname = 'template0'`);
+    await pg.exec('DROP DATABASE IF EXISTS template0');
+  } catch {
+    // a smaller cache entry is all this was for
+  }
+  await pg.exec('CHECKPOINT');
 }
 
 async function session(
@@ -392,21 +427,4 @@ async function fillTables(pg: PGlite, rows: number): Promise<ShadowNote[]> {
   }
   await pg.exec(`RESET session_replication_role; ANALYZE`);
   return notes;
-}
-
-/** Keeps the `keep` most recently used builds. */
-function prune(dir: string, keep: number): void {
-  try {
-    const metas = fs
-      .readdirSync(dir)
-      .filter((f) => /^[0-9a-f]{24}\.json$/.test(f))
-      .map((f) => ({ f, t: fs.statSync(path.join(dir, f)).mtimeMs }))
-      .sort((a, b) => b.t - a.t);
-    for (const { f } of metas.slice(keep)) {
-      const key = f.slice(0, 24);
-      for (const x of [`${key}.json`, `${key}.tar.gz`]) fs.rmSync(path.join(dir, x), { force: true });
-    }
-  } catch {
-    // pruning is best effort
-  }
 }

@@ -125,7 +125,7 @@ describe('db: embedded shadow database (PGlite)', function () {
     }
     assert.notStrictEqual(shadowKey([...steps, { sql: 'CREATE INDEX ON orders (placed_at)' }], ROWS), db.key);
     assert.notStrictEqual(shadowKey(steps, 0), db.key);
-    assert.deepStrictEqual(fs.readdirSync(cacheDir).sort(), [`${db.key}.json`, `${db.key}.tar.gz`]);
+    assert.deepStrictEqual(fs.readdirSync(cacheDir), [`${db.key}.shadow`]); // one file per build, no temp files left
   });
 
   it('pgready explain uses the shadow database when no --db is given, and says the data is generated', async () => {
@@ -142,7 +142,7 @@ describe('db: embedded shadow database (PGlite)', function () {
       assert.ok(json.notes.some((n: string) => /could not be replayed/.test(n)));
       assert.strictEqual(json.view.nodes[0].hottest, true);
       // reused the cache: still exactly one build in it
-      assert.strictEqual(fs.readdirSync(cacheDir).filter((f) => f.endsWith('.tar.gz')).length, 1);
+      assert.strictEqual(fs.readdirSync(cacheDir).filter((f) => f.endsWith('.shadow')).length, 1);
     } finally {
       if (saved.cache === undefined) delete process.env.PGREADY_CACHE_DIR;
       else process.env.PGREADY_CACHE_DIR = saved.cache;

@@ -49,6 +49,43 @@ describe('db: connection URLs (no server needed)', () => {
   });
 });
 
+describe('db: sslmode as libpq means it (no server needed)', () => {
+  it('the same from a URL and from PGSSLMODE: require encrypts without checking, verify-* check, the rest does not encrypt', () => {
+    const modes: [string, unknown][] = [
+      ['require', { rejectUnauthorized: false }],
+      ['no-verify', { rejectUnauthorized: false }],
+      ['verify-ca', true],
+      ['verify-full', true],
+      ['prefer', undefined],
+      ['allow', undefined],
+      ['disable', false],
+    ];
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      for (const [mode, ssl] of modes) {
+        const fromUrl = resolveTarget({ url: `postgresql://app@db.internal:6543/shop?sslmode=${mode}`, env: {} });
+        assert.deepStrictEqual(fromUrl.config.ssl, ssl, `URL sslmode=${mode}`);
+        assert.deepStrictEqual([fromUrl.host, fromUrl.port, fromUrl.database], ['db.internal', 6543, 'shop']);
+        const fromEnv = resolveTarget({ env: { PGHOST: 'db.internal', PGSSLMODE: mode } });
+        assert.deepStrictEqual(fromEnv.config.ssl, mode === 'disable' ? false : ssl, `PGSSLMODE=${mode}`);
+      }
+    } finally {
+      process.off('warning', onWarning);
+    }
+    assert.deepStrictEqual(warnings.filter((w) => /SECURITY WARNING/.test(w)), []);
+  });
+
+  it('the URL\'s sslmode wins over PGSSLMODE; other query parameters are kept', () => {
+    const t = resolveTarget({ url: 'postgres://u@h/d?application_name=x&sslmode=verify-full&options=-c%20search_path%3Dapp', env: { PGSSLMODE: 'disable' } });
+    assert.strictEqual(t.config.ssl, true);
+    assert.strictEqual(t.database, 'd');
+    assert.strictEqual(resolveTarget({ url: 'postgres://u@h/d?sslmode=disable', env: { PGSSLMODE: 'require' } }).config.ssl, false);
+    assert.deepStrictEqual(resolveTarget({ url: 'postgres://u@h/d', env: { PGSSLMODE: 'require' } }).config.ssl, { rejectUnauthorized: false });
+  });
+});
+
 describe('db: PostgreSQL server', function () {
   this.timeout(60_000);
   let db: Db;

@@ -1,89 +1,41 @@
-import * as path from 'path';
-import type { Migration } from '../../engine';
-import type { LiveFinding } from '../../engine/live';
-import { quoteIdent } from '../catalog';
-import { outcome, plural, type LiveCheck } from './context';
+import type { Migration, MigrationTool } from '../../engine';
+import { outcome, type LiveCheck } from './context';
+import { compareAlembic } from './migration-tools/alembic';
+import { compareDjango } from './migration-tools/django';
+import { compareFlyway } from './migration-tools/flyway';
+import { comparePrisma } from './migration-tools/prisma';
+import type { ToolOutcome } from './migration-tools/shared';
 
-// Unapplied migrations: alembic_version (the revisions the database was upgraded to) against the
-// repository's Alembic graph. Everything that is an ancestor of a recorded revision is applied; the rest of
-// the repository's revisions are not. No alembic_version table means no migration was ever applied.
+export { ancestors } from './migration-tools/alembic';
 
-/** Every revision reachable from `start` through parents, `start` included. */
-export function ancestors(byId: Map<string, Migration>, start: string): Set<string> {
-  const seen = new Set<string>();
-  const stack = [start];
-  while (stack.length) {
-    const id = stack.pop()!;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    for (const p of byId.get(id)?.parents ?? []) stack.push(p);
-  }
-  return seen;
-}
+// Unapplied migrations: the repository's migrations (ProjectFacts.migrations) against the history table
+// each tool keeps in the database: alembic_version, django_migrations, _prisma_migrations,
+// flyway_schema_history. One comparison per tool the project uses (see ./migration-tools); a project with
+// migrations of other tools only (golang-migrate, plain SQL folders, …) gets "unknown".
 
-function whatItDoes(m: Migration): string {
-  const parts = m.upgrade.map((s) => s.sql.replace(/\s+/g, ' ').trim()).filter(Boolean).map((s) => (s.length > 60 ? `${s.slice(0, 57)}…` : s));
-  if (!parts.length) return '';
-  return ` It would run: ${parts.slice(0, 3).join('; ')}${parts.length > 3 ? `; and ${parts.length - 3} more` : ''}.`;
-}
+const COMPARE: Partial<Record<MigrationTool, (db: Parameters<typeof compareAlembic>[0], ms: readonly Migration[]) => Promise<ToolOutcome>>> = {
+  alembic: compareAlembic,
+  django: compareDjango,
+  prisma: comparePrisma,
+  flyway: compareFlyway,
+};
 
 const check: LiveCheck = {
   id: 'unapplied-migrations',
   title: 'Unapplied migrations',
   category: 'schema',
   async run(ctx) {
-    const alembic = ctx.facts.migrations.filter((m) => m.tool === 'alembic');
-    if (!alembic.length) return outcome('unknown', 'no Alembic migrations in the project');
-    const byId = new Map(alembic.map((m) => [m.id, m]));
-    const parentIds = new Set(alembic.flatMap((m) => m.parents));
-    const heads = alembic.filter((m) => !parentIds.has(m.id)).map((m) => m.id);
-    const where = await ctx.db.query<{ schema: string }>(
-      `SELECT n.nspname AS schema FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE c.relname = 'alembic_version' AND c.relkind IN ('r', 'p') ORDER BY pg_table_is_visible(c.oid) DESC, n.nspname LIMIT 1`,
-    );
-    let versions: string[] = [];
-    if (where.length) {
-      const rows = await ctx.db.query<{ v: string }>(`SELECT version_num::text AS v FROM ${quoteIdent(where[0].schema)}.alembic_version`);
-      versions = rows.map((r) => r.v);
+    const byTool = new Map<MigrationTool, Migration[]>();
+    for (const m of ctx.facts.migrations) if (COMPARE[m.tool]) byTool.set(m.tool, [...(byTool.get(m.tool) ?? []), m]);
+    if (!byTool.size) {
+      const others = [...new Set(ctx.facts.migrations.map((m) => m.tool))];
+      return outcome('unknown', others.length ? `no migration history to compare for ${others.join(', ')} migrations (Alembic, Django, Prisma and Flyway are compared)` : 'no Alembic, Django, Prisma or Flyway migrations in the project');
     }
-    const findings: LiveFinding[] = [];
-    const applied = new Set<string>();
-    for (const v of versions) {
-      if (byId.has(v)) for (const a of ancestors(byId, v)) applied.add(a);
-      else
-        findings.push({
-          rule: 'live-unknown-migration-revision',
-          severity: 'warning',
-          category: 'schema',
-          message: `The database is at Alembic revision ${v}, which this repository does not have: it was migrated from another branch or a newer version of the code, so its schema may not match these models.`,
-          help: 'Check out the code that created the revision (or merge its branch), then run `alembic upgrade head`; `alembic history` shows the repository\'s revisions.',
-          key: `unknown:${v}`,
-          data: { revision: v },
-        });
-    }
-    const at = versions.length ? `the database is at ${versions.join(', ')}` : where.length ? 'alembic_version is empty' : 'the database has no alembic_version table (no migration applied)';
-    const pending = alembic.filter((m) => !applied.has(m.id));
-    const unknownOnly = versions.length > 0 && applied.size === 0;
-    if (!unknownOnly) {
-      for (const m of pending) {
-        findings.push({
-          rule: 'live-unapplied-migration',
-          severity: 'error',
-          category: 'schema',
-          message: `Migration ${m.id} (${path.posix.basename(m.file)}) is not applied: ${at}, and the code expects the schema it creates.${whatItDoes(m)}`,
-          help: `Apply it before the code that needs it starts: \`alembic upgrade ${heads.length === 1 ? 'head' : 'heads'}\` in the deploy step.`,
-          anchor: { migration: m.id },
-          key: `unapplied:${m.id}`,
-          data: { revision: m.id, file: m.file, databaseRevisions: versions },
-        });
-      }
-    }
-    const head = `repository head ${heads.join(', ')}`;
-    if (!findings.length) return outcome('ok', `all ${plural(alembic.length, 'migration')} applied (${at.replace(/^the database is at /, 'at ')}, ${head})`);
-    const summary = unknownOnly
-      ? `${at}, a revision the repository does not have (${head})`
-      : `${plural(pending.length, 'migration')} of ${alembic.length} not applied: ${pending.map((m) => m.id).join(', ')} (${at}; ${head})`;
-    return outcome('problem', summary, findings);
+    const results: ToolOutcome[] = [];
+    for (const [tool, ms] of byTool) results.push(await COMPARE[tool]!(ctx.db, ms));
+    const findings = results.flatMap((r) => r.findings);
+    const summary = results.length === 1 ? results[0].summary : results.map((r) => `${r.tool}: ${r.summary}`).join('; ');
+    return outcome(findings.length ? 'problem' : 'ok', summary, findings);
   },
 };
 export default check;

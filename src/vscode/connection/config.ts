@@ -1,6 +1,7 @@
-// Connection settings (`pgready.connection.*`) and the workspace `.env`, read and turned into a URL and a
-// label. Pure: no vscode import, so it is unit-tested without an editor. The password never passes through
-// settings: it comes from SecretStorage and only ever lands in the URL handed to the db layer.
+// Connection settings (`pgready.connection.*`), the workspace `.env` and libpq's PG* environment variables,
+// read and turned into a URL and a label. Pure: no vscode import, so it is unit-tested without an editor.
+// A password never passes through settings: it comes from SecretStorage (or PGPASSWORD) and only ever lands
+// in the URL handed to the db layer, in memory.
 import type { ConfigurationLike } from '../settings';
 
 export const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
@@ -67,7 +68,9 @@ export function connectionLabel(s: ConnectionSettings): string {
 export function connectionUrl(s: ConnectionSettings, password?: string): string {
   const user = encodeURIComponent(userOf(s));
   const pw = password ? `:${encodeURIComponent(password)}` : '';
-  const host = s.host.includes(':') && !s.host.startsWith('[') ? `[${s.host}]` : s.host;
+  // An IPv6 address goes in brackets; a Unix-socket directory (`/var/run/postgresql`) is percent-encoded,
+  // which pg-connection-string decodes back into a socket host.
+  const host = s.host.startsWith('/') ? encodeURIComponent(s.host) : s.host.includes(':') && !s.host.startsWith('[') ? `[${s.host}]` : s.host;
   const query = s.sslmode ? `?sslmode=${s.sslmode}` : '';
   return `postgresql://${user}${pw}@${host}:${s.port}/${encodeURIComponent(s.database || userOf(s))}${query}`;
 }
@@ -102,4 +105,56 @@ export function urlLabel(url: string): string {
   } catch {
     return 'DATABASE_URL';
   }
+}
+
+/** The libpq variables that say where to connect. PGSSLMODE and PGPASSWORD alone name no server. */
+const PG_TARGET_VARS = ['PGHOST', 'PGHOSTADDR', 'PGPORT', 'PGDATABASE', 'PGUSER'] as const;
+
+/**
+ * libpq's PGHOST/PGHOSTADDR, PGPORT, PGDATABASE, PGUSER and PGSSLMODE as connection settings, when any of
+ * the first four is set; libpq's defaults otherwise (localhost, 5432, the OS user, a database named after
+ * the user), as the CLI does. A host or port list (`h1,h2`) gives its first entry: pg connects to one host.
+ * PGPASSWORD is not part of the result (see `chooseConnection`).
+ */
+export function envConnectionSettings(env: Readonly<Record<string, string | undefined>>): Omit<ConnectionSettings, 'production'> | undefined {
+  const v = (k: string) => (env[k] ?? '').trim();
+  if (!PG_TARGET_VARS.some((k) => v(k))) return undefined;
+  const first = (k: string) => v(k).split(',')[0].trim();
+  const port = Number(first('PGPORT'));
+  const sslmode = v('PGSSLMODE');
+  return {
+    host: first('PGHOST') || first('PGHOSTADDR') || 'localhost',
+    port: /^\d+$/.test(first('PGPORT')) && port > 0 && port < 65536 ? port : 5432,
+    database: v('PGDATABASE'),
+    user: v('PGUSER') || v('USER') || v('USERNAME') || 'postgres',
+    sslmode: (SSL_MODES as readonly string[]).includes(sslmode) ? (sslmode as SslMode) : '',
+  };
+}
+
+export type ChosenConnection =
+  | { source: 'settings'; settings: ConnectionSettings }
+  | { source: 'dotenv'; url: string }
+  /** `password` is PGPASSWORD: for the in-memory URL only, never for settings, labels or logs. */
+  | { source: 'env'; settings: ConnectionSettings; password?: string };
+
+/**
+ * Where EXPLAIN and the live checks connect, first match wins: the `pgready.connection.*` settings (a host
+ * is set), then `DATABASE_URL` from the folder's `.env` (`dotenvUrl` resolves it only once the user allowed
+ * it, and may ask; it is not called when the settings already name a server), then libpq's PG* variables.
+ * Undefined: none of them, so EXPLAIN uses the embedded database. `pgready.connection.production` marks
+ * whichever is chosen.
+ */
+export async function chooseConnection(inputs: {
+  settings: ConnectionSettings;
+  dotenvUrl: () => Promise<string | undefined>;
+  env: Readonly<Record<string, string | undefined>>;
+}): Promise<ChosenConnection | undefined> {
+  const { settings, env } = inputs;
+  if (isConfigured(settings)) return { source: 'settings', settings };
+  const url = await inputs.dotenvUrl();
+  if (url) return { source: 'dotenv', url };
+  const fromEnv = envConnectionSettings(env);
+  if (!fromEnv) return undefined;
+  const password = env.PGPASSWORD || undefined;
+  return { source: 'env', settings: { ...fromEnv, production: settings.production }, ...(password ? { password } : {}) };
 }

@@ -1,15 +1,16 @@
-// Which database EXPLAIN talks to, and the session to it. Sources, in order: the `pgready.connection.*`
-// settings (password in SecretStorage), `DATABASE_URL` from the folder's `.env` (only after the user said
-// yes once; the answer is remembered in workspaceState), else the embedded shadow database. A status-bar
+// Which database EXPLAIN talks to, and the session to it. Sources, in order (`chooseConnection`): the
+// `pgready.connection.*` settings (password in SecretStorage), `DATABASE_URL` from the folder's `.env` (only
+// after the user said yes once; the answer is remembered in workspaceState), libpq's PG* environment
+// variables (PGPASSWORD only into the in-memory URL), else the embedded shadow database. A status-bar
 // item shows which. Nothing here connects in an untrusted workspace. Passwords never reach settings or logs:
 // labels and messages are built from the settings or from redacted URLs.
 import * as vscode from 'vscode';
 import { connect, DbError, type Db } from '../../db/connection';
 import { canConnect } from '../trust';
-import { connectionLabel, connectionUrl, dotenvDatabaseUrl, isConfigured, readConnectionSettings, readExplainSettings, secretKey, urlLabel, type ConnectionSettings } from './config';
+import { chooseConnection, connectionLabel, connectionUrl, dotenvDatabaseUrl, envConnectionSettings, isConfigured, readConnectionSettings, readExplainSettings, secretKey, urlLabel, type ConnectionSettings } from './config';
 
 export type Target =
-  | { kind: 'server'; url: string; label: string; production: boolean; source: 'settings' | 'dotenv'; settings?: ConnectionSettings }
+  | { kind: 'server'; url: string; label: string; production: boolean; source: 'settings' | 'dotenv' | 'env'; settings?: ConnectionSettings }
   | { kind: 'shadow'; why: string };
 
 const DOTENV_ANSWER = 'pgready.dotenvDatabaseUrl';
@@ -82,10 +83,13 @@ export class ConnectionManager implements vscode.Disposable {
       this.item.command = 'pgready.connectionMenu';
     } else {
       const s = this.settings;
+      const fromEnv = envConnectionSettings(process.env);
       this.item.text = '$(database) pgready: shadow';
       this.item.tooltip = isConfigured(s) && !this.disconnected
         ? `Not connected yet: EXPLAIN connects to ${connectionLabel(s)} on first use. Click for connection commands.`
-        : 'EXPLAIN uses the embedded PostgreSQL (PGlite) built from this project\'s migrations. Click to connect to a database.';
+        : fromEnv && !this.disconnected
+          ? `Not connected yet: EXPLAIN connects on first use, to the workspace .env's DATABASE_URL if you allow it, else to ${connectionLabel({ ...fromEnv, production: false })} (PG* environment variables). Click for connection commands.`
+          : 'EXPLAIN uses the embedded PostgreSQL (PGlite) built from this project\'s migrations. Click to connect to a database.';
       this.item.command = 'pgready.connectionMenu';
     }
     this.item.show();
@@ -95,13 +99,19 @@ export class ConnectionManager implements vscode.Disposable {
   async target(folder: vscode.WorkspaceFolder | undefined, ask = true): Promise<Target> {
     if (this.disconnected) return { kind: 'shadow', why: 'disconnected' };
     const s = this.settings;
-    if (isConfigured(s)) {
-      const password = await this.context.secrets.get(secretKey(s));
-      return { kind: 'server', url: connectionUrl(s, password), label: connectionLabel(s), production: s.production, source: 'settings', settings: s };
+    const chosen = await chooseConnection({ settings: s, dotenvUrl: async () => (folder ? this.dotenvUrl(folder, ask) : undefined), env: process.env });
+    switch (chosen?.source) {
+      case 'settings': {
+        const password = await this.context.secrets.get(secretKey(s));
+        return { kind: 'server', url: connectionUrl(s, password), label: connectionLabel(s), production: s.production, source: 'settings', settings: s };
+      }
+      case 'dotenv':
+        return { kind: 'server', url: chosen.url, label: urlLabel(chosen.url), production: s.production, source: 'dotenv' };
+      case 'env':
+        return { kind: 'server', url: connectionUrl(chosen.settings, chosen.password), label: connectionLabel(chosen.settings), production: chosen.settings.production, source: 'env' };
+      default:
+        return { kind: 'shadow', why: 'no connection configured' };
     }
-    const url = folder && (await this.dotenvUrl(folder, ask));
-    if (url) return { kind: 'server', url, label: urlLabel(url), production: s.production, source: 'dotenv' };
-    return { kind: 'shadow', why: 'no connection configured' };
   }
 
   private async dotenvUrl(folder: vscode.WorkspaceFolder, ask: boolean): Promise<string | undefined> {
@@ -140,7 +150,8 @@ export class ConnectionManager implements vscode.Disposable {
     await this.close();
     this.opening = (async () => {
       const db = await connect({ url: target.url, statementTimeoutMs: this.explainSettings.statementTimeoutMs });
-      this.log.info(`connected to ${db.label} (${target.source === 'dotenv' ? '.env DATABASE_URL' : 'pgready.connection settings'})`);
+      const from = { settings: 'pgready.connection settings', dotenv: '.env DATABASE_URL', env: 'PG* environment variables' }[target.source];
+      this.log.info(`connected to ${db.label} (${from})`);
       return new Session(db, target.label, target.production, target.url);
     })();
     try {
