@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import * as path from 'path';
-import { connect, redactUrl, type Db } from '../../src/db/connection';
+import { connect, type Db } from '../../src/db/connection';
+import { adminOrSkip, TEST_DB_URL, withDatabase } from './server';
 import { runLiveChecks } from '../../src/db/live-report';
 import migrationsCheck from '../../src/db/live/migrations';
 import { Engine, initEngine, type AnalysisResult } from '../../src/engine';
@@ -11,15 +12,9 @@ import { readTree } from '../helpers';
 // PostgreSQL server. One scratch database; each case writes a tool's history table the way the tool does,
 // then runs the check on a read-only session against a small fixture project's migration files.
 
-const URL = process.env.PGREADY_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const URL = TEST_DB_URL;
 const SCRATCH = `pgready_livemig_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
 const FIXTURES = path.join(__dirname, 'fixtures');
-
-function withDatabase(url: string, database: string): string {
-  const u = new globalThis.URL(url.replace(/^postgres(ql)?(\+\w+)?:/, 'postgresql:'));
-  u.pathname = `/${database}`;
-  return u.toString();
-}
 
 function analyse(project: string): AnalysisResult {
   const engine = new Engine();
@@ -70,12 +65,7 @@ describe('live: unapplied migrations for Django, Prisma and Flyway (PostgreSQL)'
   const projects: Record<string, AnalysisResult> = {};
 
   before(async function () {
-    try {
-      admin = await connect({ url: withDatabase(URL, 'postgres'), readOnly: false, connectTimeoutMs: 3000 });
-    } catch (e) {
-      console.log(`      (skipped: no PostgreSQL at ${redactUrl(URL)}: ${(e as Error).message})`);
-      this.skip();
-    }
+    admin = await adminOrSkip(this);
     await initEngine();
     for (const p of ['django-project', 'prisma-project', 'flyway-project']) projects[p] = analyse(p);
     await admin!.simple(`CREATE DATABASE ${SCRATCH}`);

@@ -2,7 +2,8 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { execFile } from 'child_process';
-import { connect, redactUrl, type Db } from '../../src/db/connection';
+import { connect, type Db } from '../../src/db/connection';
+import { adminOrSkip, TEST_DB_URL, withDatabase } from './server';
 import { runLiveChecks, withLiveChecks } from '../../src/db/live-report';
 import { tryIndex } from '../../src/db/try-index';
 import { Engine, initEngine, type AnalysisResult } from '../../src/engine';
@@ -12,17 +13,10 @@ import { mergeLive, type LiveResults } from '../../src/engine/live';
 // from the fastapi-shop example's own migrations (the engine's SQL for each Alembic op), with the last
 // migration left unapplied and some planted problems. Skipped, with the reason, when no server answers.
 
-const URL = process.env.PGREADY_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const URL = TEST_DB_URL;
 const ROOT = path.resolve(__dirname, '../..');
 const SHOP = path.join(ROOT, 'examples/fastapi-shop');
 const SCRATCH = `pgready_live_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-
-/** The same server URL with another database. */
-export function withDatabase(url: string, database: string): string {
-  const u = new globalThis.URL(url.replace(/^postgres(ql)?(\+\w+)?:/, 'postgresql:'));
-  u.pathname = `/${database}`;
-  return u.toString();
-}
 
 function analyseProject(root: string): AnalysisResult {
   const engine = new Engine();
@@ -95,12 +89,7 @@ describe('live: checks on PostgreSQL', function () {
   let live: LiveResults;
 
   before(async function () {
-    try {
-      admin = await connect({ url: withDatabase(URL, 'postgres'), readOnly: false, connectTimeoutMs: 3000 });
-    } catch (e) {
-      console.log(`      (skipped: no PostgreSQL at ${redactUrl(URL)}: ${(e as Error).message})`);
-      this.skip();
-    }
+    admin = await adminOrSkip(this);
     await initEngine();
     analysis = analyseProject(SHOP);
     await admin!.simple(`CREATE DATABASE ${SCRATCH}`);

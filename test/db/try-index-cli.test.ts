@@ -4,7 +4,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { runExplain } from '../../src/cli/explain';
 import { UsageError } from '../../src/cli/args';
-import { connect, redactUrl, type Db } from '../../src/db/connection';
+import { connect, type Db } from '../../src/db/connection';
+import { adminOrSkip, TEST_DB_URL, withDatabase } from './server';
 import { openShadow, stepsFromSqlFiles } from '../../src/db/shadow';
 import { ready$, readTree } from '../helpers';
 
@@ -13,15 +14,9 @@ import { ready$, readTree } from '../helpers';
 // server answers) and on the embedded shadow database (PGlite, --rows), where it always takes the
 // rolled-back-transaction path.
 
-const URL = process.env.PGREADY_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const URL = TEST_DB_URL;
 const PROJECT = path.join(__dirname, 'fixtures', 'sql-project');
 const SCRATCH = `pgready_tryidx_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-
-function withDatabase(url: string, database: string): string {
-  const u = new globalThis.URL(url.replace(/^postgres(ql)?(\+\w+)?:/, 'postgresql:'));
-  u.pathname = `/${database}`;
-  return u.toString();
-}
 
 /** Runs the CLI command in this process, capturing stdout and stderr. */
 async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -58,12 +53,7 @@ describe('cli: explain --try-index on PostgreSQL', function () {
   let scratchUrl: string;
 
   before(async function () {
-    try {
-      admin = await connect({ url: withDatabase(URL, 'postgres'), readOnly: false, connectTimeoutMs: 3000 });
-    } catch (e) {
-      console.log(`      (skipped: no PostgreSQL at ${redactUrl(URL)}: ${(e as Error).message})`);
-      this.skip();
-    }
+    admin = await adminOrSkip(this);
     await ready$();
     await admin!.simple(`CREATE DATABASE ${SCRATCH}`);
     scratchUrl = withDatabase(URL, SCRATCH);

@@ -3,7 +3,8 @@
 // the PostgreSQL 15 server (skipped with the reason when none answers), the shared CLI code path the
 // command calls, including a session that dies in the middle of the checks.
 import * as assert from 'assert';
-import { connect, DbError, redactUrl, type Db } from '../../src/db/connection';
+import { connect, DbError, type Db } from '../../src/db/connection';
+import { adminOrSkip, TEST_DB_URL, withDatabase } from '../db/server';
 import { collectLiveChecks, runLiveChecks } from '../../src/db/live-report';
 import type { LiveCheck } from '../../src/db/live';
 import { mergeLive, renderMarkdown, type LiveResults } from '../../src/engine';
@@ -13,14 +14,8 @@ import { readLiveSettings } from '../../src/vscode/settings';
 import { buildTree, type CategoryNode, type LiveCheckNode, type LiveNode, type RuleNode } from '../../src/vscode/tree';
 import { analyseFixture } from './helpers';
 
-const URL = process.env.PGREADY_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const URL = TEST_DB_URL;
 const INITIAL = 'alembic/versions/a1b2c3d4e5f6_initial.py';
-
-function withDatabase(url: string, database: string): string {
-  const u = new globalThis.URL(url.replace(/^postgres(ql)?(\+\w+)?:/, 'postgresql:'));
-  u.pathname = `/${database}`;
-  return u.toString();
-}
 
 /** What the live checks report on a database where no migration of the fixture was applied. */
 const LIVE: LiveResults = {
@@ -103,12 +98,7 @@ describe('vscode: live checks on PostgreSQL (the CLI code path)', function () {
   let url: string;
 
   before(async function () {
-    try {
-      admin = await connect({ url: withDatabase(URL, 'postgres'), readOnly: false, connectTimeoutMs: 3000 });
-    } catch (e) {
-      console.log(`      (skipped: no PostgreSQL at ${redactUrl(URL)}: ${(e as Error).message})`);
-      this.skip();
-    }
+    admin = await adminOrSkip(this);
     await admin!.simple(`CREATE DATABASE ${scratch}`);
     url = withDatabase(URL, scratch);
   });
