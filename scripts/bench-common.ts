@@ -4,6 +4,7 @@ import { execFileSync } from 'child_process';
 import { Engine, defaultSettings } from '../src/engine';
 import { listFiles, readText } from '../src/cli/files';
 import { initParsers } from '../src/cli/init';
+import { projectSteps, type ShadowStep } from '../src/db/shadow';
 
 export interface FullRun {
   files: number;
@@ -58,4 +59,20 @@ export function runChild<T>(script: string, mode: string, root: string): T {
 /** One Markdown table row: | run | total (wall) | CPU time | files/s | read+parse | merge+rules | peak RSS | findings | */
 export function tableRow(r: FullRun, gen: { files: number; lines: number }): string {
   return `| ${r.files.toLocaleString('en')} files (${Math.round(gen.lines / gen.files)} lines/file, ${(r.bytes / 1e6).toFixed(1)} MB) | ${(r.totalMs / 1000).toFixed(2)} s | ${(r.cpuMs / 1000).toFixed(2)} s | ${Math.round((r.files / r.totalMs) * 1000).toLocaleString('en')} | ${(r.parseMs / 1000).toFixed(2)} s | ${(r.analyzeMs / 1000).toFixed(2)} s | ${Math.round(r.peakRssMb)} MB | ${r.findings.toLocaleString('en')} |`;
+}
+
+/** The shadow database's input for a project folder, read the way the CLI reads it. */
+export async function readProjectSteps(root: string): Promise<ShadowStep[]> {
+  await initParsers();
+  const settings = defaultSettings();
+  const engine = new Engine(settings);
+  const files: { path: string; text: string }[] = [];
+  for (const c of listFiles(root, settings).candidates) {
+    const r = readText(c);
+    if ('text' in r) {
+      engine.setFile(c.rel, r.text);
+      files.push({ path: c.rel, text: r.text });
+    }
+  }
+  return projectSteps(engine.facts().migrations, files);
 }

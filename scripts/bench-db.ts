@@ -8,8 +8,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { connect } from '../src/db/connection';
 import { explain } from '../src/db/explain';
-import { openShadow, stepsFromMigrations, stepsFromSqlFiles } from '../src/db/shadow';
-import { Engine, initEngine } from '../src/engine';
+import { openShadow } from '../src/db/shadow';
+import { readProjectSteps } from './bench-common';
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -64,20 +64,7 @@ async function explainRoundTrip(): Promise<void> {
 }
 
 async function shadow(): Promise<void> {
-  await initEngine();
-  const engine = new Engine();
-  const files: { path: string; text: string }[] = [];
-  const walk = (dir: string, rel = '') => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(path.join(dir, e.name), r);
-      else if (/\.(py|sql)$/.test(e.name)) files.push({ path: r, text: fs.readFileSync(path.join(dir, e.name), 'utf8') });
-    }
-  };
-  walk(PROJECT);
-  for (const f of files) engine.setFile(f.path, f.text);
-  let steps = stepsFromMigrations(engine.facts().migrations);
-  if (!steps.length) steps = stepsFromSqlFiles(files);
+  const steps = await readProjectSteps(PROJECT);
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pgready-bench-'));
   try {
     const row = async (label: string, rows: number, fromCache: boolean) => {

@@ -33,23 +33,10 @@ async function child(): Promise<void> {
   const project = path.resolve(arg('project', 'examples/fastapi-shop'));
   const cacheDir = arg('cache-dir', '');
   const rows = Number(arg('rows', '0'));
-  const { Engine, initEngine } = await import('../src/engine');
-  const { openShadow, stepsFromMigrations, stepsFromSqlFiles } = await import('../src/db/shadow');
+  const { readProjectSteps } = await import('./bench-common');
+  const { openShadow } = await import('../src/db/shadow');
   const { explain } = await import('../src/db/explain');
-  await initEngine();
-  const engine = new Engine();
-  const files: { path: string; text: string }[] = [];
-  const walk = (dir: string, rel = '') => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(path.join(dir, e.name), r);
-      else if (/\.(py|sql)$/.test(e.name)) files.push({ path: r, text: fs.readFileSync(path.join(dir, e.name), 'utf8') });
-    }
-  };
-  walk(project);
-  for (const f of files) engine.setFile(f.path, f.text);
-  let steps = stepsFromMigrations(engine.facts().migrations);
-  if (!steps.length) steps = stepsFromSqlFiles(files);
+  const steps = await readProjectSteps(project);
   const t = now();
   const c = cpuMs();
   const db = await openShadow(steps, { cacheDir, rows });

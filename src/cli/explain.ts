@@ -6,7 +6,7 @@ import { connect, DbError, redactUrl, type Db } from '../db/connection';
 import { explain, type ExplainResult } from '../db/explain';
 import { normalizeIndexDdl, tryIndex, type TryIndexResult } from '../db/try-index';
 import { parseStatements } from '../engine/sources/sql/statements';
-import { openShadow, stepsFromMigrations, stepsFromSqlFiles, type ShadowDb } from '../db/shadow';
+import { openShadow, projectSteps, type ShadowDb } from '../db/shadow';
 import { choice, parseArgs, UsageError } from './args';
 import { loadSettings } from './config';
 import { listFiles, readText } from './files';
@@ -184,9 +184,7 @@ export async function openProjectShadow(root: string, opts: { rows?: number; reb
       files.push({ path: c.rel, text: read.text });
     }
   }
-  let steps = stepsFromMigrations(engine.facts().migrations);
-  if (!steps.length) steps = stepsFromSqlFiles(files);
-  return openShadow(steps, { ...opts, onProgress: (line) => process.stderr.write(`pgready: ${line}\n`) });
+  return openShadow(projectSteps(engine.facts().migrations, files), { ...opts, onProgress: (line) => process.stderr.write(`pgready: ${line}\n`) });
 }
 
 function shadowNotes(shadow: ShadowDb, project: string): string[] {

@@ -84,6 +84,15 @@ export function stepsFromMigrations(migrations: readonly Migration[]): ShadowSte
 }
 
 /**
+ * A project's schema history for the shadow database: its migration tool's statements, or, when no tool's
+ * migrations were found, its SQL migration files in order.
+ */
+export function projectSteps(migrations: readonly Migration[], files: readonly SourceFile[]): ShadowStep[] {
+  const steps = stepsFromMigrations(migrations);
+  return steps.length ? steps : stepsFromSqlFiles(files);
+}
+
+/**
  * Fallback when the engine has no migration facts for plain SQL files: every `.sql` file under a folder
  * named like a migrations folder, in path order, split into statements by the real parser.
  */
