@@ -46,7 +46,9 @@ class Job(TimestampMixin, Base):
     assert.deepStrictEqual([col(t, 'title').type, col(t, 'title').nullable], ['character varying(200)', false]);
     assert.deepStrictEqual([col(t, 'body').type, col(t, 'body').nullable], ['text', true]);
     assert.deepStrictEqual([col(t, 'price_eur').type, col(t, 'price_eur').nullable, col(t, 'price_eur').attribute], ['numeric(12,2)', true, 'price']);
-    assert.strictEqual(col(t, 'company_id').type, 'integer');
+    // Typed only by its ForeignKey: SQLAlchemy uses the referenced column's type, not Mapped[int]'s; the
+    // project merge fills it in (next test).
+    assert.strictEqual(col(t, 'company_id').type, '');
     assert.deepStrictEqual([col(t, 'status').default, col(t, 'status').nullable, col(t, 'status').unique], ["'draft'", true, true]);
     assert.deepStrictEqual([col(t, 'views').type, col(t, 'views').nullable], ['integer', false]);
     assert.deepStrictEqual([col(t, 'published_at').type, col(t, 'published_at').nullable], ['timestamp without time zone', true]);
@@ -56,6 +58,17 @@ class Job(TimestampMixin, Base):
       t.indexes.map((i) => [i.keys.map((k) => k.column).join(), i.unique, i.constraint ?? '']),
       [['company_id', false, ''], ['status', true, 'unique']],
     );
+  });
+
+  it('gives a column typed only by its ForeignKey the referenced column\'s type, across files', () => {
+    const r = analyzeFiles([
+      { path: 'app/company.py', text: 'from sqlalchemy import BigInteger\nfrom sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\nclass Base(DeclarativeBase):\n    pass\n\nclass Company(Base):\n    __tablename__ = "companies"\n    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)\n' },
+      { path: 'app/job.py', text: 'from sqlalchemy import Column, ForeignKey, Integer\nfrom sqlalchemy.orm import Mapped, mapped_column\nfrom app.company import Base\n\nclass Job(Base):\n    __tablename__ = "jobs"\n    id = Column(Integer, primary_key=True)\n    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"))\n    parent_id = Column(None, ForeignKey("jobs.id"))\n    owner_id: Mapped[int] = mapped_column(Integer, ForeignKey("companies.id"))\n' },
+    ]);
+    const jobs = r.facts.modelSchema.tables.get('jobs')!;
+    assert.strictEqual(col(jobs, 'company_id').type, 'bigint');
+    assert.strictEqual(col(jobs, 'parent_id').type, 'integer');
+    assert.strictEqual(col(jobs, 'owner_id').type, 'integer', 'an explicit type stays');
   });
 
   it('reads legacy Column, __table_args__, Table objects and relationships with lazy', () => {

@@ -28,6 +28,8 @@ export function mergeFacts(files: Map<string, FileFacts>): ProjectFacts {
     else modelSchema.tables.set(t.name, cloneTable(t));
   }
 
+  typeForeignKeyColumns(modelSchema, migrationSchema);
+
   const schema = emptySchema();
   for (const [name, t] of migrationSchema.tables) schema.tables.set(name, cloneTable(t));
   for (const [name, t] of modelSchema.tables) {
@@ -208,6 +210,31 @@ export function orderMigrations(migrations: Migration[]): Migration[] {
   };
   for (const m of [...graph].sort((a, b) => a.file.localeCompare(b.file))) visit(m, new Set());
   return [...ordered, ...filed];
+}
+
+/**
+ * A model column declared only by its foreign key (`mapped_column(ForeignKey("companies.id"))`, `Column(None,
+ * ForeignKey(...))`) takes the referenced column's type, as SQLAlchemy does, from the models or else from the
+ * migrations. Chains (an FK to an FK column) resolve in a few passes.
+ */
+function typeForeignKeyColumns(models: Schema, migrations: Schema): void {
+  const typeOf = (table: string, column: string) =>
+    models.tables.get(table)?.columns.find((c) => c.name === column)?.type || migrations.tables.get(table)?.columns.find((c) => c.name === column)?.type || '';
+  for (let pass = 0; pass < 3; pass++) {
+    let changed = false;
+    for (const t of models.tables.values()) {
+      for (const fk of t.foreignKeys) {
+        if (fk.columns.length !== 1 || fk.refColumns.length !== 1) continue;
+        const col = t.columns.find((c) => c.name === fk.columns[0]);
+        if (!col || col.type) continue;
+        const type = typeOf(fk.refTable, fk.refColumns[0]);
+        // A serial key is an integer (bigserial a bigint) in the referencing column.
+        col.type = type === 'serial' ? 'integer' : type === 'bigserial' ? 'bigint' : type === 'smallserial' ? 'smallint' : type;
+        changed ||= !!col.type;
+      }
+    }
+    if (!changed) break;
+  }
 }
 
 function cloneTable(t: Table): Table {

@@ -270,7 +270,9 @@ function readColumn(ctx: PyContext, call: Node, attr: Attr | undefined, table: T
   }
   type ??= sqlTypeOf(args.keywords.get('type_'));
   const mapped = attr?.annotation ? readMapped(attr.annotation) : undefined;
-  type ??= mapped?.type;
+  // With a ForeignKey and no explicit type, SQLAlchemy gives the column the referenced column's type (the
+  // `Mapped[int]` annotation does not apply): left empty here, the project merge copies it across files.
+  if (!fks.length) type ??= mapped?.type;
 
   const kw = args.keywords;
   const primaryKey = isTrue(kw.get('primary_key'));
