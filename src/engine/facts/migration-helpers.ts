@@ -28,6 +28,30 @@ export function alterTable(st: MigrationStatement): { table: string; cmds: Node[
   return { table, cmds: (a.cmds ?? []).map((c: Node) => c.AlterTableCmd).filter(Boolean) };
 }
 
+/** One command of an ALTER TABLE in a migration's upgrade, with the migration and statement it stands in. */
+export interface AlterCommand {
+  m: Migration;
+  st: MigrationStatement;
+  table: string;
+  cmd: Node;
+  /** All commands of the same ALTER TABLE (a fix may rewrite the statement only when `cmd` is alone). */
+  cmds: Node[];
+}
+
+/**
+ * Every ALTER TABLE command of the migrations' upgrades, in order. With `existingTables`, commands on a table
+ * the same migration created are left out: nothing else can be waiting on its lock yet.
+ */
+export function* alterCommands(migrations: readonly Migration[], opts: { existingTables?: boolean } = {}): Generator<AlterCommand> {
+  for (const m of migrations) {
+    for (const st of m.upgrade) {
+      const alter = alterTable(st);
+      if (!alter || (opts.existingTables && isNewTable(m, st, alter.table))) continue;
+      for (const cmd of alter.cmds) yield { m, st, table: alter.table, cmd, cmds: alter.cmds };
+    }
+  }
+}
+
 /** What a migration itself created before statement `upto`: tables, indexes and `table.column`s. */
 export interface CreatedEarlier {
   tables: Set<string>;

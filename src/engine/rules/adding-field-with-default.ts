@@ -1,4 +1,4 @@
-import { alterTable, dialectHelp, hasConstraint, isNewTable, pyStr, volatileCall } from '../facts/migration-helpers';
+import { alterCommands, dialectHelp, hasConstraint, pyStr, volatileCall } from '../facts/migration-helpers';
 import { deparseExpr, isSerial } from '../sources/sql/deparse';
 import { defineRule } from '../rule';
 
@@ -24,44 +24,37 @@ export default defineRule({
   },
   check(ctx) {
     const pg = ctx.settings.postgresVersion;
-    for (const m of ctx.facts.migrations) {
-      for (const st of m.upgrade) {
-        const alter = alterTable(st);
-        if (!alter || isNewTable(m, st, alter.table)) continue;
-        const { table, cmds } = alter;
-        for (const cmd of cmds) {
-          if (cmd.subtype !== 'AT_AddColumn') continue;
-          const def = cmd.def?.ColumnDef;
-          const column = String(def?.colname ?? '');
-          // A serial/identity primary key is adding-serial-primary-key-field's finding.
-          if (hasConstraint(def, 'CONSTR_PRIMARY')) continue;
-          const dflt = hasConstraint(def, 'CONSTR_DEFAULT');
-          const expr = dflt?.raw_expr;
-          const generated = hasConstraint(def, 'CONSTR_GENERATED');
-          const identity = hasConstraint(def, 'CONSTR_IDENTITY');
-          let reason: string | undefined;
-          if (isSerial(def?.typeName)) reason = 'a SERIAL column takes nextval() per row';
-          else if (identity) reason = 'an IDENTITY column takes a sequence value per row';
-          else if (generated) reason = 'a STORED generated column is computed per row';
-          else if (expr) {
-            const volatile = volatileCall(expr);
-            if (volatile) reason = `${volatile} is volatile, so every row gets its own value`;
-            else if (pg < 11 && !expr.A_Const?.isnull) reason = `before PostgreSQL 11 (postgresVersion is ${pg}) every default is written into each row`;
-          }
-          if (!reason) continue;
-          const dsql = expr ? deparseExpr(expr) : '';
-          const setDefault = dsql ? `ALTER TABLE ${table} ALTER COLUMN ${column} SET DEFAULT ${dsql}` : '';
-          ctx.report({
-            message: `Adding "${table}"."${column}" rewrites every row of "${table}" under an ACCESS EXCLUSIVE lock, blocking every read and write until it finishes: ${reason}.`,
-            help: dialectHelp(m, st, {
-              sql: `Add the column without a default${setDefault ? `, then ${setDefault};` : ','} and backfill existing rows in batches.`,
-              alembic: `op.add_column(...) without server_default${dsql ? `, then op.alter_column(${pyStr(table)}, ${pyStr(column)}, server_default=sa.text(${pyStr(dsql)}))` : ''}, then backfill existing rows in batches.`,
-            }),
-            span: st.span,
-            data: { table, column, default: dsql || undefined, migration: m.id },
-          });
-        }
+    for (const { m, st, table, cmd } of alterCommands(ctx.facts.migrations, { existingTables: true })) {
+      if (cmd.subtype !== 'AT_AddColumn') continue;
+      const def = cmd.def?.ColumnDef;
+      const column = String(def?.colname ?? '');
+      // A serial/identity primary key is adding-serial-primary-key-field's finding.
+      if (hasConstraint(def, 'CONSTR_PRIMARY')) continue;
+      const dflt = hasConstraint(def, 'CONSTR_DEFAULT');
+      const expr = dflt?.raw_expr;
+      const generated = hasConstraint(def, 'CONSTR_GENERATED');
+      const identity = hasConstraint(def, 'CONSTR_IDENTITY');
+      let reason: string | undefined;
+      if (isSerial(def?.typeName)) reason = 'a SERIAL column takes nextval() per row';
+      else if (identity) reason = 'an IDENTITY column takes a sequence value per row';
+      else if (generated) reason = 'a STORED generated column is computed per row';
+      else if (expr) {
+        const volatile = volatileCall(expr);
+        if (volatile) reason = `${volatile} is volatile, so every row gets its own value`;
+        else if (pg < 11 && !expr.A_Const?.isnull) reason = `before PostgreSQL 11 (postgresVersion is ${pg}) every default is written into each row`;
       }
+      if (!reason) continue;
+      const dsql = expr ? deparseExpr(expr) : '';
+      const setDefault = dsql ? `ALTER TABLE ${table} ALTER COLUMN ${column} SET DEFAULT ${dsql}` : '';
+      ctx.report({
+        message: `Adding "${table}"."${column}" rewrites every row of "${table}" under an ACCESS EXCLUSIVE lock, blocking every read and write until it finishes: ${reason}.`,
+        help: dialectHelp(m, st, {
+          sql: `Add the column without a default${setDefault ? `, then ${setDefault};` : ','} and backfill existing rows in batches.`,
+          alembic: `op.add_column(...) without server_default${dsql ? `, then op.alter_column(${pyStr(table)}, ${pyStr(column)}, server_default=sa.text(${pyStr(dsql)}))` : ''}, then backfill existing rows in batches.`,
+        }),
+        span: st.span,
+        data: { table, column, default: dsql || undefined, migration: m.id },
+      });
     }
   },
 });

@@ -1,4 +1,4 @@
-import { alterTable, dialectHelp, hasConstraint, isNewTable, isNotValid, notValidFix, pyStr, relName } from '../facts/migration-helpers';
+import { alterCommands, dialectHelp, hasConstraint, isNotValid, notValidFix, pyStr, relName } from '../facts/migration-helpers';
 import { defineRule } from '../rule';
 
 export default defineRule({
@@ -23,45 +23,37 @@ export default defineRule({
     },
   },
   check(ctx) {
-    for (const m of ctx.facts.migrations) {
-      for (const st of m.upgrade) {
-        const alter = alterTable(st);
-        if (!alter || isNewTable(m, st, alter.table)) continue;
-        const { table, cmds } = alter;
-        const text = ctx.text(st.span.file) ?? '';
-        for (const cmd of cmds) {
-          let fk = cmd.subtype === 'AT_AddConstraint' ? cmd.def?.Constraint : undefined;
-          let column: string | undefined;
-          if (fk && (fk.contype !== 'CONSTR_FOREIGN' || isNotValid(st, fk))) continue;
-          if (!fk && cmd.subtype === 'AT_AddColumn') {
-            fk = hasConstraint(cmd.def?.ColumnDef, 'CONSTR_FOREIGN');
-            column = cmd.def?.ColumnDef?.colname;
-          }
-          if (!fk) continue;
-          const ref = relName(fk.pktable);
-          const name = fk.conname ? String(fk.conname) : `${table}_${column ?? 'fk'}_fkey`;
-          const validate = `ALTER TABLE ${table} VALIDATE CONSTRAINT ${name}`;
-          const refCols = (fk.pk_attrs ?? []).map((a: any) => a.String?.sval).filter(Boolean).join(', ');
-          ctx.report({
-            message: `Adding a foreign key from "${table}" to "${ref}" takes a SHARE ROW EXCLUSIVE lock on both tables and checks every existing row of "${table}": every INSERT, UPDATE and DELETE on "${table}" and "${ref}" waits until the scan finishes.`,
-            help: column
-              ? dialectHelp(m, st, {
-                  sql: `Add the column without REFERENCES, then ALTER TABLE ${table} ADD CONSTRAINT ${name} FOREIGN KEY (${column}) REFERENCES ${ref}${refCols ? ` (${refCols})` : ''} NOT VALID; and ${validate}; in a later migration.`,
-                  alembic: `Add the column without sa.ForeignKey, then op.create_foreign_key(${pyStr(name)}, ${pyStr(table)}, ${pyStr(ref)}, [${pyStr(column)}], [${refCols ? refCols.split(', ').map(pyStr).join(', ') : ''}], postgresql_not_valid=True) and op.execute(${pyStr(validate)}) in the next revision.`,
-                })
-              : dialectHelp(m, st, {
-                  sql: `Add it with NOT VALID, then ${validate}; in a later migration.`,
-                  alembic:
-                    st.op === 'op.create_foreign_key'
-                      ? `Add postgresql_not_valid=True to op.create_foreign_key(...), then op.execute(${pyStr(validate)}) in the next revision.`
-                      : `Add NOT VALID to the constraint, then op.execute(${pyStr(validate)}) in the next revision.`,
-                }),
-            span: st.span,
-            fix: column ? undefined : notValidFix(text, st, cmds.length === 1),
-            data: { table, referencedTable: ref, constraint: fk.conname, column, migration: m.id },
-          });
-        }
+    for (const { m, st, table, cmd, cmds } of alterCommands(ctx.facts.migrations, { existingTables: true })) {
+      let fk = cmd.subtype === 'AT_AddConstraint' ? cmd.def?.Constraint : undefined;
+      let column: string | undefined;
+      if (fk && (fk.contype !== 'CONSTR_FOREIGN' || isNotValid(st, fk))) continue;
+      if (!fk && cmd.subtype === 'AT_AddColumn') {
+        fk = hasConstraint(cmd.def?.ColumnDef, 'CONSTR_FOREIGN');
+        column = cmd.def?.ColumnDef?.colname;
       }
+      if (!fk) continue;
+      const ref = relName(fk.pktable);
+      const name = fk.conname ? String(fk.conname) : `${table}_${column ?? 'fk'}_fkey`;
+      const validate = `ALTER TABLE ${table} VALIDATE CONSTRAINT ${name}`;
+      const refCols = (fk.pk_attrs ?? []).map((a: any) => a.String?.sval).filter(Boolean).join(', ');
+      ctx.report({
+        message: `Adding a foreign key from "${table}" to "${ref}" takes a SHARE ROW EXCLUSIVE lock on both tables and checks every existing row of "${table}": every INSERT, UPDATE and DELETE on "${table}" and "${ref}" waits until the scan finishes.`,
+        help: column
+          ? dialectHelp(m, st, {
+              sql: `Add the column without REFERENCES, then ALTER TABLE ${table} ADD CONSTRAINT ${name} FOREIGN KEY (${column}) REFERENCES ${ref}${refCols ? ` (${refCols})` : ''} NOT VALID; and ${validate}; in a later migration.`,
+              alembic: `Add the column without sa.ForeignKey, then op.create_foreign_key(${pyStr(name)}, ${pyStr(table)}, ${pyStr(ref)}, [${pyStr(column)}], [${refCols ? refCols.split(', ').map(pyStr).join(', ') : ''}], postgresql_not_valid=True) and op.execute(${pyStr(validate)}) in the next revision.`,
+            })
+          : dialectHelp(m, st, {
+              sql: `Add it with NOT VALID, then ${validate}; in a later migration.`,
+              alembic:
+                st.op === 'op.create_foreign_key'
+                  ? `Add postgresql_not_valid=True to op.create_foreign_key(...), then op.execute(${pyStr(validate)}) in the next revision.`
+                  : `Add NOT VALID to the constraint, then op.execute(${pyStr(validate)}) in the next revision.`,
+            }),
+        span: st.span,
+        fix: column ? undefined : notValidFix(ctx.text(st.span.file) ?? '', st, cmds.length === 1),
+        data: { table, referencedTable: ref, constraint: fk.conname, column, migration: m.id },
+      });
     }
   },
 });

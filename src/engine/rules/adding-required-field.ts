@@ -1,4 +1,4 @@
-import { alterTable, dialectHelp, hasConstraint, isNewTable, pyStr } from '../facts/migration-helpers';
+import { alterCommands, dialectHelp, hasConstraint, pyStr } from '../facts/migration-helpers';
 import { isSerial, typeNameToString } from '../sources/sql/deparse';
 import { defineRule } from '../rule';
 
@@ -24,33 +24,26 @@ export default defineRule({
     },
   },
   check(ctx) {
-    for (const m of ctx.facts.migrations) {
-      for (const st of m.upgrade) {
-        const alter = alterTable(st);
-        if (!alter || isNewTable(m, st, alter.table)) continue;
-        const { table, cmds } = alter;
-        for (const cmd of cmds) {
-          if (cmd.subtype !== 'AT_AddColumn') continue;
-          const def = cmd.def?.ColumnDef;
-          const required = hasConstraint(def, 'CONSTR_NOTNULL') || hasConstraint(def, 'CONSTR_PRIMARY');
-          if (!required) continue;
-          const dflt = hasConstraint(def, 'CONSTR_DEFAULT');
-          if (dflt && !dflt.raw_expr?.A_Const?.isnull) continue;
-          if (isSerial(def?.typeName) || hasConstraint(def, 'CONSTR_IDENTITY') || hasConstraint(def, 'CONSTR_GENERATED')) continue;
-          const column = String(def?.colname ?? '');
-          const type = typeNameToString(def?.typeName);
-          ctx.report({
-            message: `Adding "${table}"."${column}" as NOT NULL without a default fails as soon as "${table}" has a row: existing rows would hold NULL ("column contains null values").`,
-            help: dialectHelp(m, st, {
-              sql: `Give it a default (ADD COLUMN ${column} ${type} NOT NULL DEFAULT …), or add it nullable, backfill it, then set NOT NULL in a later migration.`,
-              alembic: `Add server_default=... to sa.Column(${pyStr(column)}, ...), or add it with nullable=True, backfill it, then op.alter_column(${pyStr(table)}, ${pyStr(column)}, nullable=False) in a later revision.`,
-              django: 'Give the field a db_default, or add it with null=True, backfill it, then make it non-null in a later migration.',
-            }),
-            span: st.span,
-            data: { table, column, migration: m.id },
-          });
-        }
-      }
+    for (const { m, st, table, cmd } of alterCommands(ctx.facts.migrations, { existingTables: true })) {
+      if (cmd.subtype !== 'AT_AddColumn') continue;
+      const def = cmd.def?.ColumnDef;
+      const required = hasConstraint(def, 'CONSTR_NOTNULL') || hasConstraint(def, 'CONSTR_PRIMARY');
+      if (!required) continue;
+      const dflt = hasConstraint(def, 'CONSTR_DEFAULT');
+      if (dflt && !dflt.raw_expr?.A_Const?.isnull) continue;
+      if (isSerial(def?.typeName) || hasConstraint(def, 'CONSTR_IDENTITY') || hasConstraint(def, 'CONSTR_GENERATED')) continue;
+      const column = String(def?.colname ?? '');
+      const type = typeNameToString(def?.typeName);
+      ctx.report({
+        message: `Adding "${table}"."${column}" as NOT NULL without a default fails as soon as "${table}" has a row: existing rows would hold NULL ("column contains null values").`,
+        help: dialectHelp(m, st, {
+          sql: `Give it a default (ADD COLUMN ${column} ${type} NOT NULL DEFAULT …), or add it nullable, backfill it, then set NOT NULL in a later migration.`,
+          alembic: `Add server_default=... to sa.Column(${pyStr(column)}, ...), or add it with nullable=True, backfill it, then op.alter_column(${pyStr(table)}, ${pyStr(column)}, nullable=False) in a later revision.`,
+          django: 'Give the field a db_default, or add it with null=True, backfill it, then make it non-null in a later migration.',
+        }),
+        span: st.span,
+        data: { table, column, migration: m.id },
+      });
     }
   },
 });

@@ -1,4 +1,4 @@
-import { alterTable, dialectHelp, hasConstraint, isNewTable, pyStr } from '../facts/migration-helpers';
+import { alterCommands, dialectHelp, hasConstraint, pyStr } from '../facts/migration-helpers';
 import { isSerial } from '../sources/sql/deparse';
 import { defineRule } from '../rule';
 
@@ -26,43 +26,36 @@ export default defineRule({
     },
   },
   check(ctx) {
-    for (const m of ctx.facts.migrations) {
-      for (const st of m.upgrade) {
-        const alter = alterTable(st);
-        if (!alter || isNewTable(m, st, alter.table)) continue;
-        const { table, cmds } = alter;
-        for (const cmd of cmds) {
-          let pk = cmd.subtype === 'AT_AddConstraint' ? cmd.def?.Constraint : undefined;
-          let cols: string[] = [];
-          let serial = false;
-          if (pk) {
-            if (pk.contype !== 'CONSTR_PRIMARY' || pk.indexname) continue;
-            cols = names(pk.keys);
-          } else if (cmd.subtype === 'AT_AddColumn') {
-            const def = cmd.def?.ColumnDef;
-            pk = hasConstraint(def, 'CONSTR_PRIMARY');
-            cols = [String(def?.colname ?? '')];
-            serial = isSerial(def?.typeName) || !!hasConstraint(def, 'CONSTR_IDENTITY');
-          }
-          if (!pk) continue;
-          const name = pk.conname ? String(pk.conname) : `${table}_pkey`;
-          const create = `CREATE UNIQUE INDEX CONCURRENTLY ${name} ON ${table} (${cols.join(', ')})`;
-          const attach = `ALTER TABLE ${table} ADD CONSTRAINT ${name} PRIMARY KEY USING INDEX ${name}`;
-          const column = cmd.subtype === 'AT_AddColumn';
-          const prefix = column ? `Add "${cols[0]}" without PRIMARY KEY${serial ? ' or a sequence default' : ''}, backfill it in batches, then ` : '';
-          ctx.report({
-            message: serial
-              ? `Adding ${cols[0]} as a SERIAL/IDENTITY primary key rewrites every row of "${table}" and builds its index under an ACCESS EXCLUSIVE lock: every read and write on "${table}" waits until both finish.`
-              : `Adding a primary key on "${table}" (${cols.join(', ')}) builds its unique index under an ACCESS EXCLUSIVE lock: every read and write on "${table}" waits until the build finishes.`,
-            help: dialectHelp(m, st, {
-              sql: `${prefix}${create}; (outside a transaction), then ${attach};`,
-              alembic: `${prefix}op.create_index(${pyStr(name)}, ${pyStr(table)}, [${cols.map(pyStr).join(', ')}], unique=True, postgresql_concurrently=True) inside \`with op.get_context().autocommit_block():\`, then op.execute(${pyStr(attach)}).`,
-            }),
-            span: st.span,
-            data: { table, columns: cols, serial, migration: m.id },
-          });
-        }
+    for (const { m, st, table, cmd } of alterCommands(ctx.facts.migrations, { existingTables: true })) {
+      let pk = cmd.subtype === 'AT_AddConstraint' ? cmd.def?.Constraint : undefined;
+      let cols: string[] = [];
+      let serial = false;
+      if (pk) {
+        if (pk.contype !== 'CONSTR_PRIMARY' || pk.indexname) continue;
+        cols = names(pk.keys);
+      } else if (cmd.subtype === 'AT_AddColumn') {
+        const def = cmd.def?.ColumnDef;
+        pk = hasConstraint(def, 'CONSTR_PRIMARY');
+        cols = [String(def?.colname ?? '')];
+        serial = isSerial(def?.typeName) || !!hasConstraint(def, 'CONSTR_IDENTITY');
       }
+      if (!pk) continue;
+      const name = pk.conname ? String(pk.conname) : `${table}_pkey`;
+      const create = `CREATE UNIQUE INDEX CONCURRENTLY ${name} ON ${table} (${cols.join(', ')})`;
+      const attach = `ALTER TABLE ${table} ADD CONSTRAINT ${name} PRIMARY KEY USING INDEX ${name}`;
+      const column = cmd.subtype === 'AT_AddColumn';
+      const prefix = column ? `Add "${cols[0]}" without PRIMARY KEY${serial ? ' or a sequence default' : ''}, backfill it in batches, then ` : '';
+      ctx.report({
+        message: serial
+          ? `Adding ${cols[0]} as a SERIAL/IDENTITY primary key rewrites every row of "${table}" and builds its index under an ACCESS EXCLUSIVE lock: every read and write on "${table}" waits until both finish.`
+          : `Adding a primary key on "${table}" (${cols.join(', ')}) builds its unique index under an ACCESS EXCLUSIVE lock: every read and write on "${table}" waits until the build finishes.`,
+        help: dialectHelp(m, st, {
+          sql: `${prefix}${create}; (outside a transaction), then ${attach};`,
+          alembic: `${prefix}op.create_index(${pyStr(name)}, ${pyStr(table)}, [${cols.map(pyStr).join(', ')}], unique=True, postgresql_concurrently=True) inside \`with op.get_context().autocommit_block():\`, then op.execute(${pyStr(attach)}).`,
+        }),
+        span: st.span,
+        data: { table, columns: cols, serial, migration: m.id },
+      });
     }
   },
 });

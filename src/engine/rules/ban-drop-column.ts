@@ -1,4 +1,4 @@
-import { alterTable, dialectHelp, isNewColumn, pyStr } from '../facts/migration-helpers';
+import { alterCommands, dialectHelp, isNewColumn, pyStr } from '../facts/migration-helpers';
 import { defineRule } from '../rule';
 
 export default defineRule({
@@ -22,27 +22,20 @@ export default defineRule({
     },
   },
   check(ctx) {
-    for (const m of ctx.facts.migrations) {
-      for (const st of m.upgrade) {
-        const alter = alterTable(st);
-        if (!alter) continue;
-        for (const cmd of alter.cmds) {
-          if (cmd.subtype !== 'AT_DropColumn') continue;
-          const column = String(cmd.name ?? '').toLowerCase();
-          if (isNewColumn(m, st, alter.table, column)) continue;
-          const table = alter.table;
-          ctx.report({
-            message: `Dropping "${table}"."${column}" destroys its data and breaks every running instance of the application that still reads or writes it (ORMs select every mapped column); it also takes an ACCESS EXCLUSIVE lock on "${table}".`,
-            help: dialectHelp(m, st, {
-              sql: `Remove every use of "${column}" from the code and deploy first; drop the column in a later migration.`,
-              alembic: `Remove the "${column}" attribute from the model and deploy first; run op.drop_column(${pyStr(table)}, ${pyStr(column)}) in a later revision.`,
-              django: 'Remove the field from the model state first (SeparateDatabaseAndState) and deploy; drop the column in a later migration.',
-            }),
-            span: st.span,
-            data: { table, column, migration: m.id },
-          });
-        }
-      }
+    for (const { m, st, table, cmd } of alterCommands(ctx.facts.migrations)) {
+      if (cmd.subtype !== 'AT_DropColumn') continue;
+      const column = String(cmd.name ?? '').toLowerCase();
+      if (isNewColumn(m, st, table, column)) continue;
+      ctx.report({
+        message: `Dropping "${table}"."${column}" destroys its data and breaks every running instance of the application that still reads or writes it (ORMs select every mapped column); it also takes an ACCESS EXCLUSIVE lock on "${table}".`,
+        help: dialectHelp(m, st, {
+          sql: `Remove every use of "${column}" from the code and deploy first; drop the column in a later migration.`,
+          alembic: `Remove the "${column}" attribute from the model and deploy first; run op.drop_column(${pyStr(table)}, ${pyStr(column)}) in a later revision.`,
+          django: 'Remove the field from the model state first (SeparateDatabaseAndState) and deploy; drop the column in a later migration.',
+        }),
+        span: st.span,
+        data: { table, column, migration: m.id },
+      });
     }
   },
 });

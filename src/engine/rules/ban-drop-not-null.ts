@@ -1,4 +1,4 @@
-import { alterTable, dialectHelp, isNewColumn } from '../facts/migration-helpers';
+import { alterCommands, dialectHelp, isNewColumn } from '../facts/migration-helpers';
 import { defineRule } from '../rule';
 
 export default defineRule({
@@ -23,27 +23,20 @@ export default defineRule({
     },
   },
   check(ctx) {
-    for (const m of ctx.facts.migrations) {
-      for (const st of m.upgrade) {
-        const alter = alterTable(st);
-        if (!alter) continue;
-        for (const cmd of alter.cmds) {
-          if (cmd.subtype !== 'AT_DropNotNull') continue;
-          const column = String(cmd.name ?? '').toLowerCase();
-          if (isNewColumn(m, st, alter.table, column)) continue;
-          const table = alter.table;
-          ctx.report({
-            message: `Dropping NOT NULL on "${table}"."${column}" lets NULLs in where code may assume a value; restoring it later needs a full scan of "${table}" under an ACCESS EXCLUSIVE lock.`,
-            help: dialectHelp(m, st, {
-              sql: `Keep NOT NULL on "${column}" unless every reader handles NULL; to retire the column, stop writing it and drop it in a later release.`,
-              alembic: `Keep nullable=False on "${column}" unless every reader handles None; to retire the column, stop writing it and op.drop_column(...) in a later revision.`,
-              django: 'Keep null=False unless every reader handles None; to retire the field, stop writing it and remove it in a later release.',
-            }),
-            span: st.span,
-            data: { table, column, migration: m.id },
-          });
-        }
-      }
+    for (const { m, st, table, cmd } of alterCommands(ctx.facts.migrations)) {
+      if (cmd.subtype !== 'AT_DropNotNull') continue;
+      const column = String(cmd.name ?? '').toLowerCase();
+      if (isNewColumn(m, st, table, column)) continue;
+      ctx.report({
+        message: `Dropping NOT NULL on "${table}"."${column}" lets NULLs in where code may assume a value; restoring it later needs a full scan of "${table}" under an ACCESS EXCLUSIVE lock.`,
+        help: dialectHelp(m, st, {
+          sql: `Keep NOT NULL on "${column}" unless every reader handles NULL; to retire the column, stop writing it and drop it in a later release.`,
+          alembic: `Keep nullable=False on "${column}" unless every reader handles None; to retire the column, stop writing it and op.drop_column(...) in a later revision.`,
+          django: 'Keep null=False unless every reader handles None; to retire the field, stop writing it and remove it in a later release.',
+        }),
+        span: st.span,
+        data: { table, column, migration: m.id },
+      });
     }
   },
 });

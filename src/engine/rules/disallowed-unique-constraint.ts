@@ -1,4 +1,4 @@
-import { alterTable, dialectHelp, hasConstraint, isNewTable, pyStr } from '../facts/migration-helpers';
+import { alterCommands, dialectHelp, hasConstraint, pyStr } from '../facts/migration-helpers';
 import { defineRule } from '../rule';
 
 const names = (list: any[] | undefined): string[] => (list ?? []).map((k) => String(k.String?.sval ?? '')).filter(Boolean);
@@ -25,38 +25,31 @@ export default defineRule({
     },
   },
   check(ctx) {
-    for (const m of ctx.facts.migrations) {
-      for (const st of m.upgrade) {
-        const alter = alterTable(st);
-        if (!alter || isNewTable(m, st, alter.table)) continue;
-        const { table, cmds } = alter;
-        for (const cmd of cmds) {
-          let c = cmd.subtype === 'AT_AddConstraint' ? cmd.def?.Constraint : undefined;
-          let cols: string[] = [];
-          if (c) {
-            if (c.contype !== 'CONSTR_UNIQUE' || c.indexname) continue;
-            cols = names(c.keys);
-          } else if (cmd.subtype === 'AT_AddColumn') {
-            c = hasConstraint(cmd.def?.ColumnDef, 'CONSTR_UNIQUE');
-            cols = [String(cmd.def?.ColumnDef?.colname ?? '')];
-          }
-          if (!c) continue;
-          const name = c.conname ? String(c.conname) : `${table}_${cols.join('_')}_key`;
-          const create = `CREATE UNIQUE INDEX CONCURRENTLY ${name} ON ${table} (${cols.join(', ')})`;
-          const attach = `ALTER TABLE ${table} ADD CONSTRAINT ${name} UNIQUE USING INDEX ${name}`;
-          const column = cmd.subtype === 'AT_AddColumn';
-          ctx.report({
-            message: `Adding a unique constraint on "${table}" (${cols.join(', ')}) builds its index while holding an ACCESS EXCLUSIVE lock: every read and write on "${table}" waits until the build finishes.`,
-            help: dialectHelp(m, st, {
-              sql: `${column ? 'Add the column without UNIQUE, then ' : ''}${create}; (outside a transaction), then ${attach};`,
-              alembic: `${column ? 'Add the column without unique=True, then ' : ''}op.create_index(${pyStr(name)}, ${pyStr(table)}, [${cols.map(pyStr).join(', ')}], unique=True, postgresql_concurrently=True) inside \`with op.get_context().autocommit_block():\`, then op.execute(${pyStr(attach)}).`,
-              django: `Use AddIndexConcurrently with a unique index (atomic = False), then migrations.RunSQL(${pyStr(attach)}).`,
-            }),
-            span: st.span,
-            data: { table, columns: cols, constraint: c.conname, migration: m.id },
-          });
-        }
+    for (const { m, st, table, cmd } of alterCommands(ctx.facts.migrations, { existingTables: true })) {
+      let c = cmd.subtype === 'AT_AddConstraint' ? cmd.def?.Constraint : undefined;
+      let cols: string[] = [];
+      if (c) {
+        if (c.contype !== 'CONSTR_UNIQUE' || c.indexname) continue;
+        cols = names(c.keys);
+      } else if (cmd.subtype === 'AT_AddColumn') {
+        c = hasConstraint(cmd.def?.ColumnDef, 'CONSTR_UNIQUE');
+        cols = [String(cmd.def?.ColumnDef?.colname ?? '')];
       }
+      if (!c) continue;
+      const name = c.conname ? String(c.conname) : `${table}_${cols.join('_')}_key`;
+      const create = `CREATE UNIQUE INDEX CONCURRENTLY ${name} ON ${table} (${cols.join(', ')})`;
+      const attach = `ALTER TABLE ${table} ADD CONSTRAINT ${name} UNIQUE USING INDEX ${name}`;
+      const column = cmd.subtype === 'AT_AddColumn';
+      ctx.report({
+        message: `Adding a unique constraint on "${table}" (${cols.join(', ')}) builds its index while holding an ACCESS EXCLUSIVE lock: every read and write on "${table}" waits until the build finishes.`,
+        help: dialectHelp(m, st, {
+          sql: `${column ? 'Add the column without UNIQUE, then ' : ''}${create}; (outside a transaction), then ${attach};`,
+          alembic: `${column ? 'Add the column without unique=True, then ' : ''}op.create_index(${pyStr(name)}, ${pyStr(table)}, [${cols.map(pyStr).join(', ')}], unique=True, postgresql_concurrently=True) inside \`with op.get_context().autocommit_block():\`, then op.execute(${pyStr(attach)}).`,
+          django: `Use AddIndexConcurrently with a unique index (atomic = False), then migrations.RunSQL(${pyStr(attach)}).`,
+        }),
+        span: st.span,
+        data: { table, columns: cols, constraint: c.conname, migration: m.id },
+      });
     }
   },
 });
