@@ -1,6 +1,8 @@
 // What the whole-project benchmarks (bench.ts, bench-django.ts) share: one full analysis of a folder,
 // measured inside a fresh child process so peak RSS belongs to that run alone.
 import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
 import { Engine, defaultSettings } from '../src/engine';
 import { listFiles, readText } from '../src/cli/files';
 import { initParsers } from '../src/cli/init';
@@ -75,4 +77,21 @@ export async function readProjectSteps(root: string): Promise<ShadowStep[]> {
     }
   }
   return projectSteps(engine.facts().migrations, files);
+}
+
+/** A synthetic project folder being written: `write(rel, text)` creates parents and counts files and lines. */
+export function projectWriter(root: string): { write: (rel: string, text: string) => void; stats: () => { root: string; files: number; lines: number } } {
+  fs.rmSync(root, { recursive: true, force: true });
+  let files = 0;
+  let lines = 0;
+  return {
+    write(rel, text) {
+      const p = path.join(root, rel);
+      fs.mkdirSync(path.dirname(p), { recursive: true });
+      fs.writeFileSync(p, text);
+      files++;
+      lines += text.split('\n').length;
+    },
+    stats: () => ({ root, files, lines }),
+  };
 }

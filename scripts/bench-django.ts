@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { measureFullRun, runChild, tableRow, type FullRun } from './bench-common';
+import { measureFullRun, projectWriter, runChild, tableRow, type FullRun } from './bench-common';
 
 const SIZES = (process.env.PGREADY_BENCH_SIZES ?? '1000,10000').split(',').map(Number);
 const MODELS = 6;
@@ -93,17 +93,7 @@ function migrationFile(a: number, t: number): string {
 }
 
 function generate(n: number, dir: string): { root: string; files: number; lines: number } {
-  const root = path.join(dir, `django-${n}`);
-  fs.rmSync(root, { recursive: true, force: true });
-  let files = 0;
-  let lines = 0;
-  const write = (rel: string, text: string) => {
-    const p = path.join(root, rel);
-    fs.mkdirSync(path.dirname(p), { recursive: true });
-    fs.writeFileSync(p, text);
-    files++;
-    lines += text.split('\n').length;
-  };
+  const { write, stats } = projectWriter(path.join(dir, `django-${n}`));
   write('config/settings.py', 'DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "app", "CONN_MAX_AGE": 60}}\n');
   const perApp = 20; // models + api + 8 views + 4 services + 6 migrations
   const apps = Math.max(1, Math.round(n / perApp));
@@ -114,7 +104,7 @@ function generate(n: number, dir: string): { root: string; files: number; lines:
     for (let i = 0; i < 4; i++) write(`app${a}/services_${i}.py`, serviceFile(a, i));
     for (let t = 0; t < MODELS; t++) write(`app${a}/migrations/${String(t + 1).padStart(4, '0')}_m${t}.py`, migrationFile(a, t));
   }
-  return { root, files, lines };
+  return stats();
 }
 
 async function main(): Promise<void> {

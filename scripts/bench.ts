@@ -8,7 +8,7 @@ import * as path from 'path';
 import { Engine, defaultSettings } from '../src/engine';
 import { listFiles, readText } from '../src/cli/files';
 import { initParsers } from '../src/cli/init';
-import { cpuMs, measureFullRun, runChild, tableRow, type FullRun } from './bench-common';
+import { cpuMs, measureFullRun, projectWriter, runChild, tableRow, type FullRun } from './bench-common';
 
 const SIZES = (process.env.PGREADY_BENCH_SIZES ?? '1000,10000').split(',').map(Number);
 const EDITS = 20;
@@ -109,17 +109,7 @@ function sqlFile(d: number, i: number): string {
 
 /** Writes a project of about `n` files; returns its root. */
 function generate(n: number, dir: string): { root: string; files: number; lines: number } {
-  const root = path.join(dir, `project-${n}`);
-  fs.rmSync(root, { recursive: true, force: true });
-  let files = 0;
-  let lines = 0;
-  const write = (rel: string, text: string) => {
-    const p = path.join(root, rel);
-    fs.mkdirSync(path.dirname(p), { recursive: true });
-    fs.writeFileSync(p, text);
-    files++;
-    lines += text.split('\n').length;
-  };
+  const { write, stats } = projectWriter(path.join(dir, `project-${n}`));
   write('app/db.py', 'from sqlalchemy import create_engine\nfrom sqlalchemy.orm import declarative_base, sessionmaker\n\nengine = create_engine("postgresql://app@db/app", pool_size=10)\nSessionLocal = sessionmaker(bind=engine)\nBase = declarative_base()\n\ndef get_session():\n    s = SessionLocal()\n    try:\n        yield s\n    finally:\n        s.close()\n');
   const perDomain = 20; // 2 models + 8 routes + 6 services + 3 migrations + 1 SQL
   const domains = Math.max(1, Math.round(n / perDomain));
@@ -137,7 +127,7 @@ function generate(n: number, dir: string): { root: string; files: number; lines:
     }
     write(`sql/reports_${d}.sql`, sqlFile(d, 0));
   }
-  return { root, files, lines };
+  return stats();
 }
 
 /** A 2,000-line module for the warm re-analysis measurement. */
