@@ -367,3 +367,26 @@ export function replayMigrations(facts: ProjectFacts, visit: (m: Migration, st: 
     }
   }
 }
+
+const typesBefore = new WeakMap<ProjectFacts, Map<MigrationStatement, Map<string, string>>>();
+
+/**
+ * For each ALTER … TYPE statement, the altered columns' types just before it, by "table.column" (lower case):
+ * what decides whether PostgreSQL rewrites the table. Replayed once per analysis, for every rule that asks.
+ */
+export function typesBeforeAlterType(facts: ProjectFacts): Map<MigrationStatement, Map<string, string>> {
+  const cached = typesBefore.get(facts);
+  if (cached) return cached;
+  const before = new Map<MigrationStatement, Map<string, string>>();
+  replayMigrations(facts, (_m, st, schema) => {
+    const alter = alterTable(st);
+    for (const cmd of alter?.cmds ?? []) {
+      if (cmd.subtype !== 'AT_AlterColumnType') continue;
+      const column = String(cmd.name).toLowerCase();
+      const col = schema.tables.get(alter!.table)?.columns.find((c) => c.name.toLowerCase() === column);
+      if (col) (before.get(st) ?? before.set(st, new Map()).get(st)!).set(`${alter!.table}.${column}`, col.type);
+    }
+  });
+  typesBefore.set(facts, before);
+  return before;
+}

@@ -1,5 +1,4 @@
-import { alterTable, dialectHelp, isNewTable, replayMigrations, typeName } from '../facts/migration-helpers';
-import type { MigrationStatement } from '../facts/migrations';
+import { alterTable, dialectHelp, isNewTable, typeName, typesBeforeAlterType } from '../facts/migration-helpers';
 import { defineRule } from '../rule';
 
 interface Ty {
@@ -73,18 +72,7 @@ export default defineRule({
   },
   check(ctx) {
     const pg = ctx.settings.postgresVersion;
-    // The column's type just before each ALTER TYPE statement, by "table.column".
-    const before = new Map<MigrationStatement, Map<string, string>>();
-    replayMigrations(ctx.facts, (_m, st, schema) => {
-      const alter = alterTable(st);
-      for (const cmd of alter?.cmds ?? []) {
-        if (cmd.subtype !== 'AT_AlterColumnType') continue;
-        const col = schema.tables.get(alter!.table)?.columns.find((c) => c.name.toLowerCase() === String(cmd.name).toLowerCase());
-        if (!col) continue;
-        const map = before.get(st) ?? before.set(st, new Map()).get(st)!;
-        map.set(`${alter!.table}.${String(cmd.name).toLowerCase()}`, col.type);
-      }
-    });
+    const before = typesBeforeAlterType(ctx.facts);
     for (const m of ctx.facts.migrations) {
       for (const st of m.upgrade) {
         const alter = alterTable(st);

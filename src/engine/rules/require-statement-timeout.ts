@@ -1,4 +1,4 @@
-import { alterTable, createdEarlier, dialectOf, hasConstraint, isNotValid, relName, replayMigrations, volatileCall } from '../facts/migration-helpers';
+import { alterTable, createdEarlier, dialectOf, hasConstraint, isNotValid, relName, typesBeforeAlterType, volatileCall } from '../facts/migration-helpers';
 import { an, BLOCKS_WHAT, configuredBy, configuredByEarlierMigration, isVacuumFull, locksOf, prependEdit, setsSetting } from '../facts/migration-helpers-b';
 import type { Migration, MigrationStatement } from '../facts/migrations';
 import { isSerial, typeNameToString } from '../sources/sql/deparse';
@@ -164,15 +164,7 @@ export default defineRule({
   check(ctx) {
     const pg = ctx.settings.postgresVersion;
     // Column types just before each ALTER TYPE, so binary-coercible changes count as metadata-only.
-    const before = new Map<MigrationStatement, Map<string, string>>();
-    replayMigrations(ctx.facts, (_m, st, schema) => {
-      const alter = alterTable(st);
-      for (const cmd of alter?.cmds ?? []) {
-        if (cmd.subtype !== 'AT_AlterColumnType') continue;
-        const col = schema.tables.get(alter!.table)?.columns.find((c) => c.name.toLowerCase() === String(cmd.name).toLowerCase());
-        if (col) (before.get(st) ?? before.set(st, new Map()).get(st)!).set(`${alter!.table}.${String(cmd.name).toLowerCase()}`, col.type);
-      }
-    });
+    const before = typesBeforeAlterType(ctx.facts);
     for (const m of ctx.facts.migrations) {
       // Every long statement the ceiling would bound (up to a SET statement_timeout): the help must size it
       // above all of them, or the advice aborts a later index build the reader did not think of.
