@@ -258,5 +258,10 @@ export interface SqlSite {
 
 /** A raw-SQL query site: the SQL text is all that is known, so every ORM-level field starts empty. */
 export function rawQuerySite(base: Pick<QuerySite, 'id' | 'span' | 'orm' | 'executes' | 'sql' | 'code'>): QuerySite {
-  return { ...base, operation: 'raw', models: [], tables: [], predicates: [], orderBy: [], eagerLoads: [], joins: [], limited: false };
+  return querySite({ ...base, operation: 'raw' });
+}
+
+/** A query site with what the front end read; the lists a front end leaves out start empty, `limited` false. */
+export function querySite(base: Pick<QuerySite, 'id' | 'span' | 'orm' | 'operation' | 'executes' | 'code'> & Partial<QuerySite>): QuerySite {
+  return { models: [], tables: [], predicates: [], orderBy: [], eagerLoads: [], joins: [], limited: false, ...base };
 }

@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import { rawQuerySite, type ColumnRef, type FileFacts, type LoopRef, type Predicate, type PredicateOp, type QuerySite, type RawSql, type RelationAccess, type RowArg, type SqlConstruction } from '../../facts';
+import { type ColumnRef, type FileFacts, type LoopRef, type Predicate, type PredicateOp, type QuerySite, querySite, rawQuerySite, type RawSql, type RelationAccess, type RowArg, type SqlConstruction } from '../../facts';
 import { callArgs, calleeName, enclosingFunction, qualifiedFunctionName, shortName, stringPrefix, stringValue, walk } from './ast';
 import type { PyContext } from './context';
 import { callsPassing, innermostLoop, isComprehension, loopRef } from './loops';
@@ -192,14 +192,13 @@ function makeSite(ctx: PyContext, node: Node, chain: Chain): QuerySite {
   const loop = innermostLoop(node);
   const def = enclosingFunction(node);
   const op = chain.terminal ? TERMINAL[chain.terminal] : 'select';
-  const site: QuerySite = {
+  const site = querySite({
     id: `${ctx.path}:${node.startIndex}`,
     span: ctx.span(node),
     orm: 'django',
     operation: op,
     executes: false,
     models: [chain.model],
-    tables: [],
     predicates: chain.predicates,
     orderBy: chain.orderBy,
     eagerLoads: chain.eagerLoads,
@@ -207,7 +206,7 @@ function makeSite(ctx: PyContext, node: Node, chain: Chain): QuerySite {
     limited: chain.limited,
     code: clip(node.text),
     rootSpan: ctx.span(chain.root),
-  };
+  });
   if (loop) site.loop = loopRef(ctx, loop);
   if (def) site.functionName = qualifiedFunctionName(def, ctx.path);
   return site;
@@ -474,22 +473,15 @@ function readRowAccesses(ctx: PyContext, facts: FileFacts, name: string, body: N
         if (seen.has(key)) return;
         seen.add(key);
         const outer = outermost(call);
-        const q: QuerySite = {
+        const q = querySite({
           id: `${ctx.path}:${outer.startIndex}`,
           span: ctx.span(outer),
           orm: 'django',
           operation: method in TERMINAL ? TERMINAL[method] : 'select',
           executes: true,
-          models: [],
-          tables: [],
-          predicates: [],
-          orderBy: [],
-          eagerLoads: [],
-          joins: [],
-          limited: false,
           loop,
           code: clip(outer.text),
-        };
+        });
         if (functionName) q.functionName = functionName;
         if (!facts.queries.some((x) => x.id === q.id)) facts.queries.push(q);
         return;

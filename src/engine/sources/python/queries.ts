@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import type { CallInLoop, FileFacts, FunctionFact, ParamPass, ParamRead, QuerySite, RelationAccess, RowArg } from '../../facts';
+import { type CallInLoop, type FileFacts, type FunctionFact, type ParamPass, type ParamRead, type QuerySite, querySite, type RelationAccess, type RowArg } from '../../facts';
 import { calleeName, callArgs, enclosingFunction, qualifiedFunctionName, shortName, walk } from './ast';
 import type { PyContext } from './context';
 import { callsPassing, innermostLoop, isComprehension, loopRef, targetNames } from './loops';
@@ -48,11 +48,10 @@ export function extractQueries(ctx: PyContext, facts: FileFacts): void {
   const push = (node: Node, chain: Chain | undefined, fields: Partial<QuerySite> & Pick<QuerySite, 'orm' | 'operation' | 'executes'>) => {
     const loop = innermostLoop(node);
     const def = enclosingFunction(node);
-    const site: QuerySite = {
+    const site = querySite({
       id: `${ctx.path}:${node.startIndex}`,
       span: ctx.span(node),
       models: chain?.models ?? [],
-      tables: [],
       predicates: chain?.predicates ?? [],
       orderBy: chain?.orderBy ?? [],
       eagerLoads: chain?.eagerLoads ?? [],
@@ -60,7 +59,7 @@ export function extractQueries(ctx: PyContext, facts: FileFacts): void {
       limited: chain?.limited ?? false,
       code: clip(node.text),
       ...fields,
-    };
+    });
     if (chain) {
       site.rootSpan = ctx.span(chain.root);
       site.builder = chain.kind;

@@ -1,5 +1,5 @@
 import type * as TS from 'typescript';
-import type { FileFacts, Predicate, PredicateOp, QuerySite } from '../../facts';
+import { type FileFacts, type Predicate, type PredicateOp, querySite } from '../../facts';
 import { clip, functionNameOf, imports, memberPath, propName, stringLit, strip, type TsContext } from './context';
 import { innermostLoop } from './loops';
 import { classifySql } from './rawsql';
@@ -32,21 +32,15 @@ function builder(ctx: TsContext, facts: FileFacts): void {
       top = top.parent.parent;
       links.push(top as TS.CallExpression);
     }
-    const site: QuerySite = {
+    const site = querySite({
       id: `${ctx.path}:${call.getStart(ctx.sf)}`,
       span: ctx.span(top),
       orm: 'knex',
       operation: 'select',
       executes: true,
-      models: [],
       tables: [root],
-      predicates: [],
-      orderBy: [],
-      eagerLoads: [],
-      joins: [],
-      limited: false,
       code: clip(ctx.src(top)),
-    };
+    });
     for (const l of links) {
       const m = (l.expression as TS.PropertyAccessExpression).name.text;
       const a0 = l.arguments[0];

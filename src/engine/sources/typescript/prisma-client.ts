@@ -1,5 +1,5 @@
 import type * as TS from 'typescript';
-import type { FileFacts, Predicate, PredicateOp, QuerySite, ColumnRef } from '../../facts';
+import { type ColumnRef, type FileFacts, type Predicate, type PredicateOp, type QuerySite, querySite } from '../../facts';
 import { classifySql, type Built, rawSite } from './rawsql';
 import { clip, declarationOf, enclosingFunction, functionNameOf, memberPath, prop, propName, strip, type TsContext } from './context';
 import { innermostLoop } from './loops';
@@ -78,21 +78,16 @@ export function extractPrismaClient(ctx: TsContext, facts: FileFacts): void {
     if (NOT_MODELS.has(accessor) || !/^[a-z]/.test(accessor) || !(CLIENT.test(client) || /prisma/i.test(client))) continue;
     const model = accessor[0].toUpperCase() + accessor.slice(1);
     const arg = objectArg(ctx, call.arguments[0]);
-    const site: QuerySite = {
+    const site = querySite({
       id: `${ctx.path}:${call.getStart(ctx.sf)}`,
       span: ctx.span(call),
       orm: 'prisma',
       operation: op,
       executes: true,
       models: [model],
-      tables: [],
-      predicates: [],
-      orderBy: [],
-      eagerLoads: [],
-      joins: [],
       limited: LIMITED.has(method),
       code: clip(ctx.src(call)),
-    };
+    });
     const loop = innermostLoop(ctx, call);
     if (loop) site.loop = loop.ref;
     const fn = functionNameOf(ctx, call);

@@ -1,5 +1,5 @@
 import type * as TS from 'typescript';
-import type { FileFacts, QuerySite } from '../../facts';
+import { type FileFacts, type QuerySite, querySite } from '../../facts';
 import { newTable, type Table } from '../../facts/schema';
 import { clip, functionNameOf, imports, memberPath, prop, propName, stringLit, strip, type TsContext } from './context';
 import { innermostLoop } from './loops';
@@ -28,10 +28,10 @@ export function extractSequelize(ctx: TsContext, facts: FileFacts): void {
     const o = strip(ctx, call.arguments[path[1] === 'update' ? 1 : 0]);
     const opts = o && ts.isObjectLiteralExpression(o) ? o : undefined;
     if (!opts && path[1] !== 'findByPk') continue;
-    const site: QuerySite = {
+    const site = querySite({
       id: `${ctx.path}:${call.getStart(ctx.sf)}`, span: ctx.span(call), orm: 'sequelize', operation: op, executes: true, models: [model], tables: [],
       predicates: [], orderBy: [], eagerLoads: [], joins: [], limited: path[1] !== 'findAll' || !!prop(ctx, opts, 'limit'), code: clip(ctx.src(call)),
-    };
+    });
     const where = strip(ctx, prop(ctx, opts, 'where'));
     if (where && ts.isObjectLiteralExpression(where)) for (const p of where.properties) {
       const k = propName(ctx, p);

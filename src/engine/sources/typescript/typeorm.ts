@@ -1,5 +1,5 @@
 import type * as TS from 'typescript';
-import type { FileFacts, Predicate, PredicateOp, QuerySite } from '../../facts';
+import { type FileFacts, type Predicate, type PredicateOp, type QuerySite, querySite } from '../../facts';
 import { newTable, type Column, type Table } from '../../facts/schema';
 import { clip, functionNameOf, imports, memberPath, prop, propName, stringLit, strip, type TsContext } from './context';
 import { innermostLoop } from './loops';
@@ -171,21 +171,16 @@ function repositories(ctx: TsContext, facts: FileFacts): Map<string, string> {
     const opts = arg && ts.isObjectLiteralExpression(arg) ? arg : undefined;
     const byWhere = /By(OrFail)?$/.test(method) || method === 'delete' || method === 'update';
     const where = byWhere ? opts : strip(ctx, prop(ctx, opts, 'where'));
-    const site: QuerySite = {
+    const site = querySite({
       id: `${ctx.path}:${call.getStart(ctx.sf)}`,
       span: ctx.span(call),
       orm: 'typeorm',
       operation: op,
       executes: true,
       models: [model],
-      tables: [],
-      predicates: [],
-      orderBy: [],
-      eagerLoads: [],
-      joins: [],
       limited: /^findOne|^exists|^count/.test(method) || !!prop(ctx, opts, 'take'),
       code: clip(ctx.src(call)),
-    };
+    });
     if (where && ts.isObjectLiteralExpression(where)) typeormWhere(ctx, where, model, site.predicates);
     const order = strip(ctx, prop(ctx, opts, 'order'));
     if (order && ts.isObjectLiteralExpression(order)) for (const p of order.properties) {
@@ -329,21 +324,16 @@ function queryBuilders(ctx: TsContext, facts: FileFacts, repoModel: Map<string, 
     if (!model) continue;
     const names = links.map((l) => linkName(ctx, l));
     const execAt = names.findIndex((m) => QB_EXEC.has(m));
-    const site: QuerySite = {
+    const site = querySite({
       id: `${ctx.path}:${call.getStart(ctx.sf)}`,
       span: ctx.span(top),
       orm: 'typeorm',
       operation: names.includes('delete') ? 'delete' : names.includes('update') ? 'update' : names.includes('insert') ? 'insert' : names.includes('getCount') ? 'count' : 'select',
       executes: execAt >= 0,
       models: [model],
-      tables: [],
-      predicates: [],
-      orderBy: [],
-      eagerLoads: [],
-      joins: [],
       limited: names.some((m) => QB_LIMITED.has(m) || m === 'take' || m === 'limit'),
       code: clip(ctx.src(top)),
-    };
+    });
     const ownCol = (ref: string): string | undefined => {
       const m = /^"?(\w+)"?\."?(\w+)"?$/.exec(ref.trim());
       if (m) return m[1] === alias ? m[2] : undefined;
