@@ -1,4 +1,4 @@
-import { addedEarlier, alterTable, columnConstraints, dialectHelp, isNewTable, isNotValid, notNullCheckColumns, pyStr, relName, replayMigrations, typeName } from '../facts/migration-helpers';
+import { addedEarlier, alterCommands, alterTable, columnConstraints, dialectHelp, isNotValid, notNullCheckColumns, pyStr, relName, replayMigrations, typeName } from '../facts/migration-helpers';
 import type { Migration, MigrationStatement } from '../facts/migrations';
 import type { ProjectFacts } from '../facts';
 import { defineRule } from '../rule';
@@ -69,31 +69,23 @@ export default defineRule({
     const pg = ctx.settings.postgresVersion;
     let proven: Map<MigrationStatement, Set<string>> | undefined;
     let notNull: Map<MigrationStatement, Set<string>> | undefined;
-    for (const m of ctx.facts.migrations) {
-      for (const st of m.upgrade) {
-        const alter = alterTable(st);
-        if (!alter) continue;
-        const { table, cmds } = alter;
-        for (const cmd of cmds) {
-          if (cmd.subtype !== 'AT_SetNotNull') continue;
-          const column = String(cmd.name ?? '').toLowerCase();
-          // Only a table created by this very migration is safe: a column merely added to an existing table
-          // (nullable, then backfilled) is scanned like any other, across every existing row.
-          if (isNewTable(m, st, table)) continue;
-          notNull ??= alreadyNotNull(ctx.facts);
-          if (notNull.get(st)?.has(column)) continue;
-          if (pg >= 12) {
-            proven ??= provenNotNull(ctx.facts);
-            if (proven.get(st)?.has(column)) continue;
-          }
-          const added = addedEarlier(m, st, table, column);
-          const message = added
-            ? `SET NOT NULL on "${table}"."${column}" scans every row of "${table}" for NULLs while holding an ACCESS EXCLUSIVE lock: the column is new, but the table is not, so every read and write on "${table}" waits until the scan finishes.`
-            : `SET NOT NULL on "${table}"."${column}" scans every row of "${table}" for NULLs while holding an ACCESS EXCLUSIVE lock: every read and write on "${table}" waits until the scan finishes.`;
-          const help = [added && pg >= 11 ? oneStepHelp(ctx.text(m.file), m, st, table, column, added) : undefined, proveHelp(m, st, table, column, pg)].filter(Boolean).join(' Or: ');
-          ctx.report({ message, help, span: st.span, data: { table, column, migration: m.id } });
-        }
+    // Only a table created by this very migration is safe: a column merely added to an existing table
+    // (nullable, then backfilled) is scanned like any other, across every existing row.
+    for (const { m, st, table, cmd } of alterCommands(ctx.facts.migrations, { existingTables: true })) {
+      if (cmd.subtype !== 'AT_SetNotNull') continue;
+      const column = String(cmd.name ?? '').toLowerCase();
+      notNull ??= alreadyNotNull(ctx.facts);
+      if (notNull.get(st)?.has(column)) continue;
+      if (pg >= 12) {
+        proven ??= provenNotNull(ctx.facts);
+        if (proven.get(st)?.has(column)) continue;
       }
+      const added = addedEarlier(m, st, table, column);
+      const message = added
+        ? `SET NOT NULL on "${table}"."${column}" scans every row of "${table}" for NULLs while holding an ACCESS EXCLUSIVE lock: the column is new, but the table is not, so every read and write on "${table}" waits until the scan finishes.`
+        : `SET NOT NULL on "${table}"."${column}" scans every row of "${table}" for NULLs while holding an ACCESS EXCLUSIVE lock: every read and write on "${table}" waits until the scan finishes.`;
+      const help = [added && pg >= 11 ? oneStepHelp(ctx.text(m.file), m, st, table, column, added) : undefined, proveHelp(m, st, table, column, pg)].filter(Boolean).join(' Or: ');
+      ctx.report({ message, help, span: st.span, data: { table, column, migration: m.id } });
     }
   },
 });

@@ -1,4 +1,4 @@
-import { alterTable, dialectHelp, isNewTable, typeName, typesBeforeAlterType } from '../facts/migration-helpers';
+import { alterCommands, dialectHelp, typeName, typesBeforeAlterType } from '../facts/migration-helpers';
 import { defineRule } from '../rule';
 
 interface Ty {
@@ -73,48 +73,40 @@ export default defineRule({
   check(ctx) {
     const pg = ctx.settings.postgresVersion;
     const before = typesBeforeAlterType(ctx.facts);
-    for (const m of ctx.facts.migrations) {
-      for (const st of m.upgrade) {
-        const alter = alterTable(st);
-        if (!alter) continue;
-        const { table, cmds } = alter;
-        for (const cmd of cmds) {
-          if (cmd.subtype !== 'AT_AlterColumnType') continue;
-          const column = String(cmd.name ?? '').toLowerCase();
-          // Only a table created by this very migration is exempt: a column added earlier in the migration
-          // to an existing table is rewritten with every existing row all the same.
-          if (isNewTable(m, st, table)) continue;
-          const to = typeName(cmd.def?.ColumnDef?.typeName);
-          const from = before.get(st)?.get(`${table}.${column}`);
-          const using = !plainCast(cmd.def?.ColumnDef?.raw_default, column, to);
-          const change = from ? typeChange(from, to) : 'rewrite';
-          if (change === 'safe' && !using) continue;
-          const change$ = from ? `from ${from} to ${to}` : `to ${to}`;
-          let message = `Changing "${table}"."${column}" ${change$} rewrites every row of "${table}" and rebuilds its indexes under an ACCESS EXCLUSIVE lock: every read and write on "${table}" waits until it finishes.`;
-          if (change === 'tz' && !using) {
-            message =
-              pg >= 12
-                ? `Changing "${table}"."${column}" from timestamp to timestamptz takes an ACCESS EXCLUSIVE lock on "${table}" and rewrites the table and its indexes — unless the session TimeZone is UTC, where PostgreSQL 12+ only changes the catalog. Make sure the migration runs with TimeZone = 'UTC'.`
-                : `Changing "${table}"."${column}" from timestamp to timestamptz rewrites every row of "${table}" and its indexes under an ACCESS EXCLUSIVE lock before PostgreSQL 12 (postgresVersion is ${pg}): every read and write waits until it finishes.`;
-          }
-          ctx.report({
-            message,
-            help:
-              change === 'tz' && pg >= 12 && !using
-                ? dialectHelp(m, st, {
-                    sql: `Run SET TimeZone = 'UTC'; in the same session before the ALTER, with a short lock_timeout; otherwise add a timestamptz column, backfill it in batches and switch over.`,
-                    alembic: `op.execute("SET TimeZone = 'UTC'") before the op.alter_column(...), with a short lock_timeout; otherwise add a new timestamptz column, backfill it in batches and switch over.`,
-                  })
-                : dialectHelp(m, st, {
-                    sql: `Add a new column of type ${to}, keep both in sync, backfill it in batches, switch reads to it, then drop "${column}".`,
-                    alembic: `op.add_column(...) with the new type, keep both in sync, backfill in batches, switch reads, then op.drop_column(...) the old one in a later revision.`,
-                    django: `Add a new field of the new type (AddField), write both from the model's save() or a trigger, backfill it in batches (RunPython), switch reads, then RemoveField the old one in a later release.${/^character varying/.test(to) || to === 'text' ? ' If only the length limit matters, a larger max_length (or TextField) changes only the catalog.' : ''}`,
-                  }),
-            span: st.span,
-            data: { table, column, from, to, migration: m.id },
-          });
-        }
+    // Only a table created by this very migration is exempt: a column added earlier in the migration
+    // to an existing table is rewritten with every existing row all the same.
+    for (const { m, st, table, cmd } of alterCommands(ctx.facts.migrations, { existingTables: true })) {
+      if (cmd.subtype !== 'AT_AlterColumnType') continue;
+      const column = String(cmd.name ?? '').toLowerCase();
+      const to = typeName(cmd.def?.ColumnDef?.typeName);
+      const from = before.get(st)?.get(`${table}.${column}`);
+      const using = !plainCast(cmd.def?.ColumnDef?.raw_default, column, to);
+      const change = from ? typeChange(from, to) : 'rewrite';
+      if (change === 'safe' && !using) continue;
+      const change$ = from ? `from ${from} to ${to}` : `to ${to}`;
+      let message = `Changing "${table}"."${column}" ${change$} rewrites every row of "${table}" and rebuilds its indexes under an ACCESS EXCLUSIVE lock: every read and write on "${table}" waits until it finishes.`;
+      if (change === 'tz' && !using) {
+        message =
+          pg >= 12
+            ? `Changing "${table}"."${column}" from timestamp to timestamptz takes an ACCESS EXCLUSIVE lock on "${table}" and rewrites the table and its indexes — unless the session TimeZone is UTC, where PostgreSQL 12+ only changes the catalog. Make sure the migration runs with TimeZone = 'UTC'.`
+            : `Changing "${table}"."${column}" from timestamp to timestamptz rewrites every row of "${table}" and its indexes under an ACCESS EXCLUSIVE lock before PostgreSQL 12 (postgresVersion is ${pg}): every read and write waits until it finishes.`;
       }
+      ctx.report({
+        message,
+        help:
+          change === 'tz' && pg >= 12 && !using
+            ? dialectHelp(m, st, {
+                sql: `Run SET TimeZone = 'UTC'; in the same session before the ALTER, with a short lock_timeout; otherwise add a timestamptz column, backfill it in batches and switch over.`,
+                alembic: `op.execute("SET TimeZone = 'UTC'") before the op.alter_column(...), with a short lock_timeout; otherwise add a new timestamptz column, backfill it in batches and switch over.`,
+              })
+            : dialectHelp(m, st, {
+                sql: `Add a new column of type ${to}, keep both in sync, backfill it in batches, switch reads to it, then drop "${column}".`,
+                alembic: `op.add_column(...) with the new type, keep both in sync, backfill in batches, switch reads, then op.drop_column(...) the old one in a later revision.`,
+                django: `Add a new field of the new type (AddField), write both from the model's save() or a trigger, backfill it in batches (RunPython), switch reads, then RemoveField the old one in a later release.${/^character varying/.test(to) || to === 'text' ? ' If only the length limit matters, a larger max_length (or TextField) changes only the catalog.' : ''}`,
+              }),
+        span: st.span,
+        data: { table, column, from, to, migration: m.id },
+      });
     }
   },
 });
