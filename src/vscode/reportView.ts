@@ -2,9 +2,9 @@
 // escapes everything), a strict CSP with a nonce, resources only from media/, and buttons that save the
 // report as .md, .json or .sarif through the pgready.saveReport command.
 import * as vscode from 'vscode';
-import { randomBytes } from 'crypto';
 import { markdownToHtml } from './markdown';
 import { webviewPage } from './page';
+import { createPgreadyPanel, pageResources } from './webviewPanel';
 
 export type SaveFormat = 'markdown' | 'json' | 'sarif';
 
@@ -18,12 +18,7 @@ export class ReportView implements vscode.Disposable {
 
   show(markdown: string, title: string): vscode.WebviewPanel {
     if (!this.panel) {
-      this.panel = vscode.window.createWebviewPanel('pgready.report', 'pgready: readiness report', vscode.ViewColumn.Active, {
-        enableScripts: true,
-        localResourceRoots: [this.media],
-        retainContextWhenHidden: false,
-      });
-      this.panel.iconPath = vscode.Uri.joinPath(this.media, 'pgready.svg');
+      this.panel = createPgreadyPanel('pgready.report', 'pgready: readiness report', vscode.ViewColumn.Active, this.media);
       this.panel.onDidDispose(() => (this.panel = undefined));
       this.panel.webview.onDidReceiveMessage((m: unknown) => {
         const format = (m as { type?: string; format?: string })?.format;
@@ -37,14 +32,8 @@ export class ReportView implements vscode.Disposable {
   }
 
   private html(webview: vscode.Webview, markdown: string): string {
-    const resources = {
-      nonce: randomBytes(16).toString('base64'),
-      cspSource: webview.cspSource,
-      cssUri: webview.asWebviewUri(vscode.Uri.joinPath(this.media, 'report.css')).toString(),
-      jsUri: webview.asWebviewUri(vscode.Uri.joinPath(this.media, 'report.js')).toString(),
-    };
     return webviewPage(
-      resources,
+      pageResources(webview, this.media, 'report'),
       'pgready report',
       `<nav class="toolbar">
 <button type="button" data-format="markdown">Save as .md</button>

@@ -1,8 +1,8 @@
 // The plan webview: one panel, reused. It receives the page (the engine's view model plus the editor's
 // context) and only renders it (media/plan.js); its buttons post messages back to re-run the EXPLAIN with
 // other options or to reveal the statement in its file.
-import { randomBytes } from 'crypto';
 import * as vscode from 'vscode';
+import { createPgreadyPanel, pageResources } from '../webviewPanel';
 import { planPageHtml, type PlanPage } from './html';
 
 export type PlanMessage =
@@ -30,12 +30,7 @@ export class PlanPanel implements vscode.Disposable {
   show(page: PlanPage, onMessage: (m: PlanMessage) => void): vscode.WebviewPanel {
     this.handler = onMessage;
     if (!this.panel) {
-      this.panel = vscode.window.createWebviewPanel('pgready.plan', 'pgready: EXPLAIN', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
-        enableScripts: true,
-        localResourceRoots: [this.media],
-        retainContextWhenHidden: false,
-      });
-      this.panel.iconPath = vscode.Uri.joinPath(this.media, 'pgready.svg');
+      this.panel = createPgreadyPanel('pgready.plan', 'pgready: EXPLAIN', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, this.media);
       this.panel.onDidDispose(() => (this.panel = undefined));
       this.panel.webview.onDidReceiveMessage((m: unknown) => {
         const msg = m as { type?: unknown; analyze?: unknown; buffers?: unknown; ddl?: unknown; index?: unknown };
@@ -48,12 +43,7 @@ export class PlanPanel implements vscode.Disposable {
     }
     const webview = this.panel.webview;
     this.panel.title = `EXPLAIN${page.analyzed ? ' ANALYZE' : ''}${page.origin ? `: ${page.origin}` : ''}`;
-    webview.html = planPageHtml(page, {
-      nonce: randomBytes(16).toString('base64'),
-      cspSource: webview.cspSource,
-      cssUri: webview.asWebviewUri(vscode.Uri.joinPath(this.media, 'plan.css')).toString(),
-      jsUri: webview.asWebviewUri(vscode.Uri.joinPath(this.media, 'plan.js')).toString(),
-    });
+    webview.html = planPageHtml(page, pageResources(webview, this.media, 'plan'));
     this.panel.reveal(vscode.ViewColumn.Beside, true);
     return this.panel;
   }
